@@ -1,0 +1,135 @@
+"""Safe YAML loading that remembers the line of every key and item.
+
+PyYAML's ``safe_load`` forgets where things were; validation messages must name the line,
+so this loader returns dict/list subclasses carrying 1-based line numbers. It only ever uses
+``SafeLoader`` constructors: tags such as ``!!python/object`` are rejected, never executed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from .errors import ScenarioError
+
+#: Refuse files larger than this before parsing: a scenario is a few dozen KiB at most.
+MAX_FILE_BYTES = 1_000_000
+
+
+class LineDict(dict):  # type: ignore[type-arg]
+    """A mapping that knows its own line and the line of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):  # type: ignore[type-arg]
+    """A sequence that knows its own line and the line of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class _LineLoader(yaml.SafeLoader):
+    def __init__(self, stream: str, path: str) -> None:
+        super().__init__(stream)
+        self._path = path
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> LineDict:  # type: ignore[override]
+        if not isinstance(node, MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping but found {node.id}", node.start_mark
+            )
+        self.flatten_mapping(node)
+        result = LineDict()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                raise ScenarioError.at(self._path, line, "", f"keys must be plain text, not {type(key).__name__}")
+            key = str(key) if not isinstance(key, str) else key
+            if key in result:
+                raise ScenarioError.at(
+                    self._path, line, key, f"duplicate key '{key}' (first at line {result.key_lines[key]})"
+                )
+            result[key] = self.construct_object(value_node, deep=True)
+            result.key_lines[key] = line
+        return result
+
+    def construct_sequence(self, node: Node, deep: bool = False) -> LineList:  # type: ignore[override]
+        if not isinstance(node, SequenceNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a sequence but found {node.id}", node.start_mark
+            )
+        result = LineList(self.construct_object(child, deep=True) for child in node.value)
+        result.line = node.start_mark.line + 1
+        result.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return result
+
+
+def _construct_map(loader: _LineLoader, node: MappingNode) -> LineDict:
+    return loader.construct_mapping(node)
+
+
+def _construct_seq(loader: _LineLoader, node: SequenceNode) -> LineList:
+    return loader.construct_sequence(node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_LineLoader.add_constructor("tag:yaml.org,2002:omap", _construct_map)
+
+
+def load_text(text: str, path: str) -> Any:
+    """Parse YAML text; every failure becomes a ScenarioError naming ``path`` and a line."""
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ScenarioError.at(path, line, "", "the file contains a NUL byte; is it binary?")
+    loader = _LineLoader(text, path)
+    try:
+        return loader.get_single_data()
+    except ScenarioError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        if "could not determine a constructor" in problem:
+            problem = f"YAML tags like {problem.split('for the tag')[-1].strip()} are not allowed in a scenario"
+        raise ScenarioError.at(path, line, "", f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError.at(path, None, "", f"YAML error: {exc}") from None
+    except RecursionError:
+        raise ScenarioError.at(path, None, "", "the YAML nests too deeply") from None
+    finally:
+        loader.dispose()
+
+
+def load_file(path: str | Path) -> Any:
+    """Read and parse a YAML file, refusing oversized, binary or undecodable input."""
+    shown = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ScenarioError.at(shown, None, "", f"cannot read the file ({exc.strerror or exc})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError.at(
+            shown, None, "", f"the file is {len(raw):,} bytes; scenarios are limited to {MAX_FILE_BYTES:,}"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ScenarioError.at(shown, line, "", "the file is not UTF-8 text; is it binary?") from None
+    return load_text(text, shown)

@@ -1,0 +1,100 @@
+"""``drillbook validate|paths|play`` for scenario authors and instructors.
+
+The CLI only parses arguments and calls the library; every error the library raises on purpose
+is a :class:`DrillbookError`, printed as one sentence with its exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .engine import play
+from .errors import DrillbookError
+from .paths import summarize
+from .scenario import find_scenario, load_scenario, scenario_dir
+
+
+def _scenario_files(paths: Sequence[str]) -> list[Path]:
+    if not paths:
+        return sorted(scenario_dir().glob("*.yaml"))
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    return files
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    files = _scenario_files(args.paths)
+    if not files:
+        print("drillbook: no scenario files found", file=sys.stderr)
+        return 1
+    failures = 0
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+        except DrillbookError as exc:
+            failures += 1
+            print(exc.format_message(), file=sys.stderr)
+        else:
+            print(f"{path}: ok ({scenario.title}, {len(scenario.rounds)} rounds)")
+    if failures:
+        print(f"{failures} of {len(files)} scenario file(s) have errors", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    scenario = load_scenario(find_scenario(args.scenario))
+    summary = summarize(scenario)
+    print(f"{scenario.title}")
+    print(f"distinct paths: {summary.count}")
+    print(f"optimal: {summary.optimal_code} ({summary.optimal_minutes} min)")
+    print(f"worst:   {summary.worst_code} ({summary.worst_minutes} min)")
+    return 0
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    scenario = load_scenario(find_scenario(args.scenario))
+    engine = play(scenario, args.code)
+    if not engine.finished:
+        print(f"drillbook: path {args.code} stops in round {engine.current_round.number}; no damage report yet", file=sys.stderr)
+        return 1
+    report = engine.report()
+    sla = "BREACHED" if report.sla_breached else "met"
+    print(f"{report.title}: path {report.path_code}")
+    print(f"time: {report.total_minutes} min (optimal {report.optimal_minutes}, worst {report.worst_minutes})")
+    print(f"downtime: {report.downtime_minutes} min, SLA {report.sla_minutes} min: {sla}")
+    for step in report.steps:
+        print(f"  round {step.round_number} {step.key}: {step.verdict_label} (+{step.minutes} min)")
+    for risk in report.risks:
+        print(f"  risk: {risk}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="drillbook", description="Incident replays for on-call engineers.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    validate = sub.add_parser("validate", help="check scenario files; exit 1 on any error")
+    validate.add_argument("paths", nargs="*", help="files or folders (default: the scenarios/ folder)")
+    validate.set_defaults(func=cmd_validate)
+    paths = sub.add_parser("paths", help="count the paths through a scenario, with the optimal and worst")
+    paths.add_argument("scenario", help="scenario id (bond-failover) or file")
+    paths.set_defaults(func=cmd_paths)
+    play_cmd = sub.add_parser("play", help="play a replay code (e.g. B-A-A) and print its damage report")
+    play_cmd.add_argument("scenario", help="scenario id (bond-failover) or file")
+    play_cmd.add_argument("code", help="replay code: the keys tried in each round, rounds separated by '-'")
+    play_cmd.set_defaults(func=cmd_play)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        code = args.func(args)
+    except DrillbookError as exc:
+        print(f"drillbook: {exc.format_message()}", file=sys.stderr)
+        code = exc.exit_code
+    sys.exit(code)

@@ -1,0 +1,275 @@
+"""The replay as a pure state machine: rounds, choices, the simulated clock, the SLA and the
+damage report. No widgets and no I/O, so every path can be walked in tests in milliseconds.
+
+Views call :meth:`Engine.choose`, :meth:`Engine.complete_action` and :meth:`Engine.spend`,
+then re-read :attr:`Engine.state`; they never compute anything the damage report relies on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .errors import DrillbookError, UnknownIdError
+from .scenario import END, STAY, Action, Choice, Round, Scenario
+
+if TYPE_CHECKING:
+    from .report import DamageReport
+
+
+class ReplayError(DrillbookError):
+    """An event that makes no sense in the current state (e.g. choosing after the end)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One choice taken, as it appears in the path map and the damage report."""
+
+    round_id: str
+    round_number: int
+    round_title: str
+    key: str
+    label: str
+    verdict: str
+    verdict_label: str
+    minutes: int
+    outage_minutes: int
+    elapsed_after: int  #: minutes on the simulated clock after this step
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the learner sees after a choice."""
+
+    round: Round
+    choice: Choice
+    elapsed_minutes: int
+    now: dt.datetime
+    downtime_minutes: int
+    sla_breached: bool
+    next_round: Round | None  #: the round now shown; None once the replay has finished
+    stayed: bool  #: the learner is still in the same round and should try again
+    finished: bool
+
+
+@dataclass(frozen=True)
+class ReplayState:
+    """A snapshot for views: everything needed to draw the clock, the card and the path."""
+
+    round: Round | None  #: None once finished
+    tried: tuple[str, ...]  #: keys already tried in the current round, in order
+    steps: tuple[Step, ...]
+    completed_actions: tuple[str, ...]
+    elapsed_minutes: int
+    console_minutes: int
+    now: dt.datetime
+    downtime_minutes: int
+    sla_minutes: int
+    sla_breached: bool
+    finished: bool
+    path_code: str
+    last: Outcome | None
+
+
+def downtime(scenario: Scenario, elapsed: int, outage: int) -> int:
+    """User-facing downtime: already down before the alert, then until failover covered the
+    gap (or now, if earlier), plus whatever harmful choices added."""
+    damage = scenario.damage
+    return damage.downtime_before_alert + min(elapsed, damage.covered_after_minutes) + outage
+
+
+class Engine:
+    """One learner's replay of one scenario."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.restart()
+
+    # -- events ----------------------------------------------------------------------------
+    def restart(self) -> None:
+        self._round: Round | None = self.scenario.first_round
+        self._tried: list[str] = []
+        self._steps: list[Step] = []
+        self._actions: list[str] = []
+        self._elapsed = 0
+        self._console = 0
+        self._outage = 0
+        self._last: Outcome | None = None
+
+    def choose(self, key: str) -> Outcome:
+        """Take choice ``key`` (A-D) in the current round."""
+        rnd = self._require_round("decision")
+        key = key.strip().upper() if isinstance(key, str) else key
+        try:
+            choice = rnd.choice(key)
+        except KeyError:
+            keys = ", ".join(c.key for c in rnd.choices)
+            raise UnknownIdError(f"round {rnd.number} has no choice '{key}' (choices: {keys})") from None
+        if key in self._tried:
+            raise ReplayError(f"choice {key} was already tried in round {rnd.number}; pick another")
+        self._elapsed += choice.minutes
+        self._outage += choice.outage_minutes
+        self._steps.append(
+            Step(rnd.id, rnd.number, rnd.title, choice.key, choice.label, choice.verdict, choice.verdict_label,
+                 choice.minutes, choice.outage_minutes, self._elapsed)
+        )
+        stayed = choice.next == STAY
+        if stayed:
+            self._tried.append(key)
+        elif choice.next == END:
+            self._round = None
+        else:
+            self._round = self.scenario.round(choice.next)
+            self._tried = []
+        self._last = Outcome(
+            round=rnd, choice=choice, elapsed_minutes=self._elapsed, now=self.now,
+            downtime_minutes=self.downtime_minutes, sla_breached=self.sla_breached,
+            next_round=self._round, stayed=stayed, finished=self._round is None,
+        )
+        return self._last
+
+    def complete_action(self, action_id: str) -> Action:
+        """Tick off a remediation action, charging its minutes once."""
+        rnd = self._require_round("remediation")
+        action = next((a for a in rnd.actions if a.id == action_id), None)
+        if action is None:
+            known = ", ".join(a.id for a in rnd.actions)
+            raise UnknownIdError(f"round {rnd.number} has no action '{action_id}' (actions: {known})")
+        if action_id not in self._actions:
+            self._actions.append(action_id)
+            self._elapsed += action.minutes
+        if len(self._actions) == len(rnd.actions):
+            self._round = None
+        return action
+
+    def close_incident(self) -> None:
+        """End the remediation round now; unticked actions show up as missed."""
+        self._require_round("remediation")
+        self._round = None
+
+    def spend(self, minutes: int) -> None:
+        """Charge investigation time (console commands) to the simulated clock."""
+        if minutes < 0:
+            raise ReplayError("time only moves forward")
+        if self._round is not None:
+            self._elapsed += minutes
+            self._console += minutes
+
+    def replay(self, code: str) -> None:
+        """Restart and take the path of a replay code such as ``B-A-A`` or ``AB-DA-A``."""
+        from .paths import parse_code
+
+        self.restart()
+        for group in parse_code(code):
+            rnd = self._round
+            for key in group:
+                if self._round is None or self._round.kind != "decision":
+                    raise UnknownIdError(f"replay code '{code}' is longer than the scenario's decisions")
+                if self._round is not rnd:
+                    raise UnknownIdError(
+                        f"replay code '{code}': choice {key} comes after round {rnd.number} was already left; "
+                        "start a new group with '-'"
+                    )
+                self.choose(key)
+            if self._round is rnd:
+                raise UnknownIdError(
+                    f"replay code '{code}': group '{group}' leaves you in round {rnd.number}; "
+                    "end each group with the choice that moves on"
+                )
+
+    def replay_to_round(self, number: int) -> None:
+        """Restart and re-take this run's path up to the start of round ``number``."""
+        groups = [list(g) for g in self.path_code.split("-") if g] if self._steps else []
+        if not 1 <= number <= len(self.scenario.rounds):
+            raise UnknownIdError(f"there is no round {number} (rounds 1-{len(self.scenario.rounds)})")
+        if number - 1 > len(groups) or any(self.scenario.rounds[i].kind != "decision" for i in range(number - 1)):
+            raise ReplayError(f"this run has not reached round {number} yet")
+        self.replay("-".join("".join(g) for g in groups[: number - 1]))
+
+    # -- reading ---------------------------------------------------------------------------
+    def _require_round(self, kind: str) -> Round:
+        if self._round is None:
+            raise ReplayError("the replay has finished; restart it to play again")
+        if self._round.kind != kind:
+            raise ReplayError(f"round {self._round.number} is a {self._round.kind} round")
+        return self._round
+
+    @property
+    def current_round(self) -> Round | None:
+        return self._round
+
+    @property
+    def finished(self) -> bool:
+        return self._round is None
+
+    @property
+    def elapsed_minutes(self) -> int:
+        return self._elapsed
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.scenario.clock.start + dt.timedelta(minutes=self._elapsed)
+
+    @property
+    def downtime_minutes(self) -> int:
+        return downtime(self.scenario, self._elapsed, self._outage)
+
+    @property
+    def sla_breached(self) -> bool:
+        return self.downtime_minutes > self.scenario.clock.sla_minutes
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return tuple(self._steps)
+
+    @property
+    def path_code(self) -> str:
+        groups: list[str] = []
+        current = None
+        for step in self._steps:
+            if step.round_id != current:
+                groups.append("")
+                current = step.round_id
+            groups[-1] += step.key
+        return "-".join(groups)
+
+    def host_effects(self) -> list[dict[str, Any]]:
+        """Host changes of the choices that moved the story on, in order. A choice that kept
+        the learner in its round shows its effects in its own result only: a retry rewinds the
+        host, not the clock."""
+        effects = []
+        for step in self._steps:
+            choice = self.scenario.round(step.round_id).choice(step.key)
+            if choice.next != STAY and choice.effects:
+                effects.append(dict(choice.effects))
+        return effects
+
+    @property
+    def state(self) -> ReplayState:
+        return ReplayState(
+            round=self._round, tried=tuple(self._tried), steps=self.steps,
+            completed_actions=tuple(self._actions), elapsed_minutes=self._elapsed,
+            console_minutes=self._console, now=self.now, downtime_minutes=self.downtime_minutes,
+            sla_minutes=self.scenario.clock.sla_minutes, sla_breached=self.sla_breached,
+            finished=self.finished, path_code=self.path_code, last=self._last,
+        )
+
+    def report(self) -> "DamageReport":
+        from .report import damage_report
+
+        if not self.finished:
+            raise ReplayError("the damage report is ready once the incident is closed")
+        return damage_report(self)
+
+
+def play(scenario: Scenario, code: str, *, remediate: bool = True) -> Engine:
+    """Play a replay code to its end (ticking every remediation action) and return the engine."""
+    engine = Engine(scenario)
+    engine.replay(code)
+    rnd = engine.current_round
+    if remediate and rnd is not None and rnd.kind == "remediation":
+        for action in rnd.actions:
+            engine.complete_action(action.id)
+    return engine
+

@@ -1,0 +1,246 @@
+"""The simulated host's state, read from a scenario's ``host:`` section, and effects on it.
+
+State changes are data (``eth1.firmware: "0x800003de"``) so a new incident needs YAML, not
+Python. This module only models and validates; rendering tool output lives beside it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from .._schema import Section, describe
+
+BOND_MODES = ("balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb")
+SWITCH_STATES = ("up", "maintenance", "down")
+_MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
+_CIDR = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
+_IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+
+
+@dataclass
+class Interface:
+    """One physical NIC port."""
+
+    name: str
+    driver: str
+    bus_info: str
+    mac: str  #: the permanent (factory) address, lowercase
+    firmware: str
+    speed_mbps: int
+    port: str
+    switch: str  #: name of the upstream switch this port is cabled to
+    carrier: bool  #: what ``ethtool`` reports as "Link detected"
+    degraded: bool  #: reports link but passes no traffic (the seed's firmware fault)
+    admin_up: bool = True
+    link_failure_count: int = 0
+
+
+@dataclass
+class Bond:
+    """The bonding master and its options (names as in bonding.rst)."""
+
+    name: str
+    mode: str
+    miimon: int
+    slaves: list[str]
+    address: str
+    active_slave: str | None = None
+    primary: str | None = None
+    updelay: int = 0
+    downdelay: int = 0
+    arp_interval: int = 0
+    arp_ip_targets: list[str] = field(default_factory=list)
+    admin_up: bool = True
+
+
+@dataclass
+class Switch:
+    """An upstream top-of-rack switch, as far as this host can tell."""
+
+    name: str
+    label: str
+    state: str
+
+
+@dataclass
+class HistoryEvent:
+    """Something that happened before the replay starts, ``at_minutes`` relative to it."""
+
+    at_minutes: int
+    note: str
+    effects: dict[str, Any]
+
+
+@dataclass
+class HostState:
+    """Everything the console and the renderers read; copied, never shared between replays."""
+
+    hostname: str
+    kernel_release: str
+    uptime_minutes: int
+    gateway: str
+    firmware_baseline: str
+    console_minutes: int
+    interfaces: dict[str, Interface]
+    bond: Bond
+    switches: dict[str, Switch]
+    history: list[HistoryEvent] = field(default_factory=list)
+
+    def copy(self) -> "HostState":
+        return copy.deepcopy(self)
+
+    def target(self, obj: str) -> Interface | Bond | Switch | None:
+        if obj == self.bond.name:
+            return self.bond
+        return self.interfaces.get(obj) or self.switches.get(obj)
+
+    def apply(self, effects: dict[str, Any]) -> None:
+        """Apply validated effects in order (``object.field: value``)."""
+        for key, value in effects.items():
+            obj, attr = key.split(".", 1)
+            target = self.target(obj)
+            assert target is not None, key  # validated at load time
+            setattr(target, attr, copy.deepcopy(value))
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+def _mac(section: Section, key: str) -> str:
+    value = section.text(key, max_len=17)
+    if not _MAC.match(value):
+        section.fail(key, f"'{value}' is not a MAC address like 90:e2:ba:4c:10:a0 (lowercase)")
+    return value
+
+
+def _interface(section: Section, switches: dict[str, Switch]) -> Interface:
+    iface = Interface(
+        name=section.identifier("name"),
+        driver=section.text("driver", max_len=40),
+        bus_info=section.text("bus_info", max_len=40),
+        mac=_mac(section, "mac"),
+        firmware=section.text("firmware", max_len=60),
+        speed_mbps=section.integer("speed_mbps", minimum=10, maximum=800_000),
+        port=section.choice("port", ("FIBRE", "Twisted Pair", "Direct Attach Copper", "Other", "None")),
+        switch=section.text("switch", max_len=64),
+        carrier=section.boolean("carrier"),
+        degraded=section.boolean("degraded", False),
+        admin_up=section.boolean("admin_up", True),
+        link_failure_count=section.integer("link_failure_count", 0),
+    )
+    if iface.switch not in switches:
+        section.fail("switch", f"unknown switch '{iface.switch}' (switches: {', '.join(switches) or 'none'})")
+    section.done()
+    return iface
+
+
+def _bond(section: Section, interfaces: dict[str, Interface]) -> Bond:
+    bond = Bond(
+        name=section.identifier("name"),
+        mode=section.choice("mode", BOND_MODES),
+        miimon=section.integer("miimon", minimum=0, maximum=60_000),
+        slaves=list(section.text_list("slaves", min_items=1, max_items=8)),
+        address=section.text("address", max_len=18),
+        active_slave=section.value("active_slave", None),
+        primary=section.value("primary", None),
+        updelay=section.integer("updelay", 0, maximum=60_000),
+        downdelay=section.integer("downdelay", 0, maximum=60_000),
+        arp_interval=section.integer("arp_interval", 0, maximum=60_000),
+        arp_ip_targets=list(section.text_list("arp_ip_targets", default=[], max_items=16)),
+        admin_up=section.boolean("admin_up", True),
+    )
+    if not _CIDR.match(bond.address):
+        section.fail("address", f"'{bond.address}' is not an IPv4 address with prefix like 10.20.0.15/24")
+    for slave in bond.slaves:
+        if slave not in interfaces:
+            section.fail("slaves", f"unknown interface '{slave}' (interfaces: {', '.join(interfaces)})")
+    for key in ("active_slave", "primary"):
+        value = getattr(bond, key)
+        if value is not None and value not in bond.slaves:
+            section.fail(key, f"'{value}' is not one of the bond's slaves ({', '.join(bond.slaves)})")
+    section.done()
+    return bond
+
+
+def parse_host(section: Section) -> HostState:
+    """Build the starting host state from a scenario's ``host:`` mapping."""
+    switches: dict[str, Switch] = {}
+    for index, raw, line in section.items("switches", min_items=1, max_items=16):
+        sw = Section(section.path, f"host switch #{index + 1}", raw, line)
+        switch = Switch(sw.identifier("name"), sw.text("label", max_len=80), sw.choice("state", SWITCH_STATES))
+        sw.done()
+        if switch.name in switches:
+            sw.fail("name", f"duplicate switch name '{switch.name}'")
+        switches[switch.name] = switch
+    interfaces: dict[str, Interface] = {}
+    for index, raw, line in section.items("interfaces", min_items=1, max_items=16):
+        iface = _interface(Section(section.path, f"host interface #{index + 1}", raw, line), switches)
+        if iface.name in interfaces or iface.name in switches:
+            Section(section.path, f"host interface #{index + 1}", raw, line).fail("name", f"duplicate name '{iface.name}'")
+        interfaces[iface.name] = iface
+    bond = _bond(section.section("bond", "host bond"), interfaces)
+    gateway = section.text("gateway", max_len=15)
+    if not _IPV4.match(gateway):
+        section.fail("gateway", f"'{gateway}' is not an IPv4 address")
+    state = HostState(
+        hostname=section.identifier("hostname"),
+        kernel_release=section.text("kernel_release", max_len=64),
+        uptime_minutes=section.integer("uptime_minutes", minimum=1, maximum=10_000_000),
+        gateway=gateway,
+        firmware_baseline=section.text("firmware_baseline", max_len=60),
+        console_minutes=section.integer("console_minutes", 1, maximum=60),
+        interfaces=interfaces,
+        bond=bond,
+        switches=switches,
+    )
+    for index, raw, line in section.items("history", default=[], max_items=50):
+        ev = Section(section.path, f"host history #{index + 1}", raw, line)
+        event = HistoryEvent(
+            at_minutes=ev.integer("at_minutes", minimum=-100_000, maximum=0),
+            note=ev.text("note", max_len=200),
+            effects=parse_effects(ev, "effects", state),
+        )
+        ev.done()
+        state.history.append(event)
+    section.done()
+    return state
+
+
+def parse_effects(section: Section, key: str, state: HostState) -> dict[str, Any]:
+    """Validate an ``effects`` mapping against the host: each key names a real field, each
+    value has that field's type."""
+    raw = section.value(key, {})
+    if not isinstance(raw, dict):
+        section.fail(key, f"must be a mapping like 'eth1.firmware: \"0x800003de\"', got {describe(raw)}")
+    inner = Section(section.path, f"{section.where} {key}".strip(), raw, section.line_of(key))
+    effects: dict[str, Any] = {}
+    for dotted in raw:
+        value = inner.value(dotted)
+        obj, _, attr = dotted.partition(".")
+        target = state.target(obj)
+        if target is None:
+            names = [*state.interfaces, state.bond.name, *state.switches]
+            inner.fail(dotted, f"unknown host object '{obj}' (known: {', '.join(names)})")
+        known = {f.name: f for f in fields(target) if f.name != "name"}
+        if attr not in known:
+            inner.fail(dotted, f"'{obj}' has no field '{attr}' (fields: {', '.join(known)})")
+        current = getattr(target, attr)
+        _check_effect_value(inner, dotted, attr, value, current, state)
+        effects[dotted] = value
+    return effects
+
+
+def _check_effect_value(section: Section, key: str, attr: str, value: Any, current: Any, state: HostState) -> None:
+    if attr in ("active_slave", "primary"):
+        if value is not None and value not in state.bond.slaves:
+            section.fail(key, f"'{value}' is not one of the bond's slaves ({', '.join(state.bond.slaves)})")
+        return
+    if attr == "mode" and value not in BOND_MODES:
+        section.fail(key, f"unknown bond mode '{value}' (expected one of: {', '.join(BOND_MODES)})")
+    if attr == "state" and value not in SWITCH_STATES:
+        section.fail(key, f"unknown switch state '{value}' (expected one of: {', '.join(SWITCH_STATES)})")
+    expected_type = type(current)
+    if isinstance(current, bool) != isinstance(value, bool) or not isinstance(value, expected_type):
+        section.fail(key, f"must be {describe(current)}, got {describe(value)}")

@@ -1,0 +1,1 @@
+"""ipywidgets views: they read engine state and send events to it, nothing more."""

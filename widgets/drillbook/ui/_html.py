@@ -1,0 +1,27 @@
+"""Escaping for every piece of scenario or learner text that reaches an HTML widget.
+
+Scenario text is data written by instructors and may contain ``<script>``; nothing from it
+is ever inserted into HTML without passing through :func:`esc` or :func:`rich` first.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def esc(text: object) -> str:
+    """HTML-escape any value (quotes too, so it is safe inside attributes)."""
+    return html.escape(str(text), quote=True)
+
+
+def rich(text: object) -> str:
+    """Escape, then show `backticked` spans as inline code; the only markup scenarios get."""
+    return _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", esc(text))
+
+
+def pre(text: object, css_class: str = "db-terminal") -> str:
+    """A preformatted, escaped block (terminal output keeps its exact whitespace)."""
+    return f'<pre class="{esc(css_class)}">{esc(text)}</pre>'
