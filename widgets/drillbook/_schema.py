@@ -6,6 +6,7 @@ shape (``path:line: where: message``) and every mapping is checked for unknown k
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from typing import Any, NoReturn
@@ -76,6 +77,9 @@ class Section:
             if default is not ...:
                 return default
             if required:
+                typo = self._likely_typo(field)
+                if typo:
+                    self._fail(self.line_of(typo), typo, f"unknown key '{typo}' (did you mean '{field}'?)")
                 self._fail(self.line, field, "is missing")
             return None
         return self.raw[field]
@@ -153,12 +157,18 @@ class Section:
             out.append(item)
         return tuple(out)
 
+    def _likely_typo(self, field: str) -> str | None:
+        unknown = [k for k in self.raw if k not in self._seen]
+        close = difflib.get_close_matches(field, unknown, n=1, cutoff=0.75)
+        return close[0] if close else None
+
     def done(self) -> None:
         """Reject keys that no reader asked for: they are typos or unsupported features."""
         for key in self.raw:
             if key not in self._seen:
-                known = ", ".join(sorted(self._seen))
-                self._fail(self.line_of(key), key, f"unknown key '{key}' (known keys here: {known})")
+                close = difflib.get_close_matches(key, sorted(self._seen), n=1, cutoff=0.75)
+                hint = f"did you mean '{close[0]}'?" if close else f"known keys here: {', '.join(sorted(self._seen))}"
+                self._fail(self.line_of(key), key, f"unknown key '{key}' ({hint})")
 
 
 def _as_line_dict(raw: dict[str, Any], line: int) -> LineDict:

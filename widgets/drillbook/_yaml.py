@@ -61,7 +61,7 @@ class _LineLoader(yaml.SafeLoader):
             key = str(key) if not isinstance(key, str) else key
             if key in result:
                 raise ScenarioError.at(
-                    self._path, line, key, f"duplicate key '{key}' (first at line {result.key_lines[key]})"
+                    self._path, line, f"field '{key}'", f"duplicate key '{key}' (first at line {result.key_lines[key]})"
                 )
             result[key] = self.construct_object(value_node, deep=True)
             result.key_lines[key] = line
@@ -125,7 +125,7 @@ def load_file(path: str | Path) -> Any:
         raise ScenarioError.at(shown, None, "", f"cannot read the file ({exc.strerror or exc})") from None
     if len(raw) > MAX_FILE_BYTES:
         raise ScenarioError.at(
-            shown, None, "", f"the file is {len(raw):,} bytes; scenarios are limited to {MAX_FILE_BYTES:,}"
+            shown, 1, "", f"the file is {len(raw):,} bytes; scenarios are limited to {MAX_FILE_BYTES:,}"
         )
     try:
         text = raw.decode("utf-8")

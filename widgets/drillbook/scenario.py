@@ -45,6 +45,7 @@ class Choice:
     outage_minutes: int = 0  #: extra user-facing downtime this choice causes
     effects: tuple[tuple[str, Any], ...] = ()  #: host changes, ``("eth1.firmware", "0x...")``
     line: int = 0
+    next_line: int = 0  #: where ``next`` stands, for graph errors found after parsing
 
     @property
     def verdict_label(self) -> str:
@@ -191,6 +192,7 @@ def _choice(section: Section, host: HostState | None) -> Choice:
         outage_minutes=section.integer("outage_minutes", 0, maximum=1_000),
         effects=tuple(effects.items()),
         line=section.line,
+        next_line=section.line_of("next"),
     )
     section.done()
     return choice
@@ -281,7 +283,7 @@ def _check_graph(section: Section, rounds: list[Round]) -> None:
                 continue
             if choice.next != END and choice.next not in ids:
                 raise ScenarioError.at(
-                    section.path, choice.line, f"round '{rnd.id}' choice '{choice.key}' field 'next'",
+                    section.path, choice.next_line, f"round '{rnd.id}' choice '{choice.key}' field 'next'",
                     f"'{choice.next}' is not a round id, 'stay' or 'end' (rounds: {', '.join(r.id for r in rounds)})",
                 )
             targets.add(choice.next)
@@ -291,7 +293,7 @@ def _check_graph(section: Section, rounds: list[Round]) -> None:
         for choice in rnd.choices:
             if choice.next not in (STAY, END) and order[choice.next] <= order[rnd.id]:
                 raise ScenarioError.at(
-                    section.path, choice.line, f"round '{rnd.id}' choice '{choice.key}' field 'next'",
+                    section.path, choice.next_line, f"round '{rnd.id}' choice '{choice.key}' field 'next'",
                     f"leads back to round '{choice.next}'; rounds may only lead forward (use 'stay' to retry)",
                 )
     reachable, todo = {rounds[0].id}, [rounds[0].id]
@@ -319,7 +321,7 @@ def _check_graph(section: Section, rounds: list[Round]) -> None:
             assert rec is not None
             if rec.next == STAY:
                 raise ScenarioError.at(
-                    section.path, rec.line, f"round '{rnd.id}' choice '{rec.key}' field 'next'",
+                    section.path, rec.next_line, f"round '{rnd.id}' choice '{rec.key}' field 'next'",
                     "the recommended choice must move on (a round id or 'end'), not 'stay'",
                 )
 

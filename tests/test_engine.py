@@ -1,0 +1,217 @@
+"""The replay engine, walked through every path of every scenario without any widget."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from drillbook.engine import Engine, ReplayError, play
+from drillbook.errors import UnknownIdError
+from drillbook.paths import all_codes, parse_code, summarize
+from drillbook.scenario import STAY, Scenario, load_scenario
+
+from .conftest import FILES
+
+WORST_SEED = "ACDB-BCDA-BCDA"
+
+
+def test_clock_starts_wednesday_0322_utc(seed: Scenario) -> None:
+    engine = Engine(seed)
+    assert engine.now == dt.datetime(2025, 11, 19, 3, 22, tzinfo=dt.timezone.utc)
+    assert engine.now.strftime("%A %H:%M %Z") == "Wednesday 03:22 UTC"
+    assert engine.current_round is seed.rounds[0]
+    assert engine.downtime_minutes == 2  # dark for 2 minutes when the page fires
+
+
+def test_optimal_path_takes_15_minutes(seed: Scenario) -> None:
+    report = play(seed, "B-A-A").report()
+    assert report.total_minutes == 15
+    assert report.optimal_minutes == 15 and report.optimal_code == "B-A-A"
+    assert report.downtime_minutes == 8  # the seed's "Total downtime: 8 minutes"
+    assert not report.sla_breached
+    assert report.risks == ()
+    assert report.missed == ()
+    assert all(done for _, done in report.remediation) and len(report.remediation) == 5
+    assert [s.verdict for s in report.steps] == ["recommended"] * 3
+
+
+def test_every_wrong_choice_path(seed: Scenario) -> None:
+    report = play(seed, WORST_SEED).report()
+    assert report.total_minutes >= 75
+    assert report.total_minutes == report.worst_minutes == 80
+    assert report.sla_breached and report.downtime_minutes == 16
+    assert report.risks == ("Risk of data inconsistency during extended split",)
+    assert len(report.missed) == 3  # each round's recommended choice was not taken first
+    assert [s.key for s in report.steps] == list(WORST_SEED.replace("-", ""))
+
+
+def test_issue_fixed_minutes(seed: Scenario) -> None:
+    triage, root = seed.round("triage"), seed.round("root-cause")
+    assert triage.choice("D").minutes == 10  # cable walkdown
+    assert root.choice("B").minutes >= 30  # NIC replacement
+
+
+def test_outcome_reports_clock_sla_and_position(seed: Scenario) -> None:
+    engine = Engine(seed)
+    wrong = engine.choose("D")
+    assert wrong.stayed and not wrong.finished
+    assert wrong.next_round is seed.rounds[0]
+    assert wrong.elapsed_minutes == 6
+    assert wrong.now.strftime("%H:%M") == "03:28"
+    right = engine.choose("b")  # keys are case-insensitive
+    assert not right.stayed and right.next_round is seed.round("triage")
+    assert right.choice.verdict == "recommended"
+    assert engine.state.tried == ()  # a new round starts with nothing tried
+    harmful = engine.choose("C")
+    assert harmful.downtime_minutes == 2 + 6 + 5 and harmful.sla_breached
+
+
+def test_a_tried_choice_cannot_be_taken_twice(seed: Scenario) -> None:
+    engine = Engine(seed)
+    engine.choose("A")
+    assert engine.state.tried == ("A",)
+    with pytest.raises(ReplayError, match="already tried"):
+        engine.choose("A")
+    assert engine.elapsed_minutes == 3  # the refused retry cost nothing
+
+
+def test_unknown_choice_and_events_out_of_place(seed: Scenario) -> None:
+    engine = Engine(seed)
+    with pytest.raises(UnknownIdError, match="round 1 has no choice 'E'"):
+        engine.choose("E")
+    with pytest.raises(ReplayError, match="decision round"):
+        engine.complete_action("verify-bond")
+    with pytest.raises(ReplayError):
+        engine.report()
+    finished = play(seed, "B-A-A")
+    with pytest.raises(ReplayError, match="finished"):
+        finished.choose("A")
+    with pytest.raises(ReplayError, match="time only moves forward"):
+        Engine(seed).spend(-1)
+
+
+def test_remediation_actions_charge_once_and_close_early(seed: Scenario) -> None:
+    engine = play(seed, "B-A-A", remediate=False)
+    assert engine.current_round.kind == "remediation"
+    engine.complete_action("verify-bond")
+    engine.complete_action("verify-bond")
+    assert engine.elapsed_minutes == 13
+    with pytest.raises(UnknownIdError, match="no action 'nope'"):
+        engine.complete_action("nope")
+    engine.close_incident()
+    report = engine.report()
+    assert report.total_minutes == 13
+    done = {a.id: ok for a, ok in report.remediation}
+    assert done["verify-bond"] and not done["test-failover"]
+    assert sum("Remediation not done" in m for m in report.missed) == 4
+
+
+def test_console_time_counts(seed: Scenario) -> None:
+    engine = Engine(seed)
+    engine.spend(2)
+    engine.choose("B")
+    assert engine.elapsed_minutes == 5 and engine.state.console_minutes == 2
+
+
+def test_restart_and_replay_from_round(seed: Scenario) -> None:
+    engine = Engine(seed)
+    engine.replay("AB-DA")
+    assert engine.current_round is seed.round("root-cause")
+    engine.replay_to_round(2)
+    assert engine.current_round is seed.round("triage")
+    assert engine.path_code == "AB" and engine.elapsed_minutes == 6
+    with pytest.raises(ReplayError, match="not reached round 3"):
+        engine.replay_to_round(3)
+    with pytest.raises(UnknownIdError, match="no round 9"):
+        engine.replay_to_round(9)
+    engine.restart()
+    assert engine.elapsed_minutes == 0 and engine.steps == () and engine.current_round is seed.rounds[0]
+
+
+@pytest.mark.parametrize(
+    "code, message",
+    [
+        ("B-D-A", "group 'D' leaves you in round 2"),
+        ("BA", "comes after round 1 was already left"),
+        ("B-A-A-A", "longer than the scenario's decisions"),
+        ("<script>", "is not a replay code"),
+        ("B--A", "is not a replay code"),
+        ("X" * 500, "is not a replay code"),
+    ],
+)
+def test_bad_replay_codes(seed: Scenario, code: str, message: str) -> None:
+    with pytest.raises(UnknownIdError, match=message):
+        Engine(seed).replay(code)
+
+
+def test_parse_code_normalises() -> None:
+    assert parse_code(" b-a-a ") == ["B", "A", "A"]
+    assert parse_code("") == []
+
+
+def test_host_effects_only_from_choices_that_moved_on(seed: Scenario) -> None:
+    engine = Engine(seed)
+    engine.replay("DB-BA-A")
+    effects = engine.host_effects()
+    # R1-D and R2-B stayed in their rounds: rewound. Only R3-A's firmware flash remains.
+    assert effects == [dict(seed.round("root-cause").choice("A").effects)]
+
+
+@pytest.fixture(scope="module", params=["seed", "minimal"])
+def any_scenario(request: pytest.FixtureRequest) -> Scenario:
+    if request.param == "seed":
+        from .conftest import SEED_SCENARIO
+
+        return load_scenario(SEED_SCENARIO)
+    return load_scenario(FILES / "minimal.yaml")
+
+
+def test_walk_every_path(any_scenario: Scenario) -> None:
+    """Every path terminates, every choice is reachable, and the summary agrees with the walk."""
+    codes = all_codes(any_scenario)
+    summary = summarize(any_scenario)
+    assert len(codes) == summary.count
+    taken: set[tuple[str, str]] = set()
+    minutes = []
+    for code in codes:
+        engine = play(any_scenario, code)
+        assert engine.finished, code
+        report = engine.report()
+        minutes.append(report.total_minutes)
+        taken |= {(s.round_id, s.key) for s in report.steps}
+        assert report.downtime_minutes >= any_scenario.damage.downtime_before_alert
+    every_choice = {(r.id, c.key) for r in any_scenario.rounds for c in r.choices}
+    assert taken == every_choice
+    assert min(minutes) == summary.optimal_minutes
+    assert max(minutes) == summary.worst_minutes
+
+
+def test_seed_path_space(seed: Scenario) -> None:
+    summary = summarize(seed)
+    assert summary.count == 16**3  # per round: 1 + 3 + 6 + 6 orders of wrong tries
+    assert summary.optimal_minutes == 15 and summary.worst_minutes >= 75
+
+
+def test_every_stay_choice_is_retryable(seed: Scenario) -> None:
+    for rnd in seed.rounds:
+        for choice in rnd.choices:
+            if choice.next == STAY:
+                engine = Engine(seed)
+                if rnd.number > 1:
+                    engine.replay("-".join(["B", "A"][: rnd.number - 1]))
+                outcome = engine.choose(choice.key)
+                assert outcome.stayed and engine.current_round is rnd
+
+
+def test_engine_imports_no_widgets_or_io() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, drillbook.engine, drillbook.scenario, drillbook.paths, drillbook.report;"
+        "bad = [m for m in ('ipywidgets', 'traitlets', 'sqlite3', 'IPython') if m in sys.modules];"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
