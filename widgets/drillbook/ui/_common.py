@@ -1,0 +1,87 @@
+"""Small pieces every replay view shares: verdict badges, HTML widgets and guarded callbacks.
+
+Views never let an exception escape into the notebook: a learner should read one friendly
+sentence inside the app, and the traceback goes to ``logging`` for whoever runs the course.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import ipywidgets as widgets
+
+from ..errors import DrillbookError
+from ._html import esc
+
+log = logging.getLogger("drillbook.ui")
+#: A library must not print to the notebook: records reach whatever handlers the host app
+#: configured on the root logger, and Python's "last resort" stderr handler never fires.
+log.addHandler(logging.NullHandler())
+
+#: A symbol per verdict so the badge never relies on colour alone.
+VERDICT_MARKS: dict[str, str] = {
+    "recommended": "✓",
+    "partial": "◐",
+    "band-aid": "⚠",
+    "overkill": "⏱",
+    "harmful": "✗",
+    "wasted": "∅",
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def badge(verdict: str, label: str) -> str:
+    """The verdict as a text badge (symbol + words), coloured by CSS class."""
+    mark = VERDICT_MARKS.get(verdict, "•")
+    return (
+        f'<span class="db-verdict db-verdict-{esc(verdict)}">'
+        f'<span aria-hidden="true">{mark}</span> {esc(label)}</span>'
+    )
+
+
+def minutes(n: int) -> str:
+    return f"{n} minute" if n == 1 else f"{n} minutes"
+
+
+def html(css_class: str, value: str = "") -> widgets.HTML:
+    """An HTML widget carrying a drillbook CSS class (its value must already be escaped)."""
+    widget = widgets.HTML(value)
+    widget.add_class(css_class)
+    return widget
+
+
+def friendly(exc: BaseException) -> str:
+    """The sentence a learner sees for an error."""
+    if isinstance(exc, DrillbookError):
+        return exc.format_message()
+    return "Something unexpected went wrong, so nothing changed. Try again or press Restart."
+
+
+def message_html(text: str, kind: str = "error") -> str:
+    role = "alert" if kind == "error" else "status"
+    return f'<div class="db-message db-message-{esc(kind)}" role="{role}">{esc(text)}</div>'
+
+
+def guarded(show: Callable[[str], None]) -> Callable[[F], F]:
+    """Wrap a widget callback so errors become a message via ``show`` and a log record."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except DrillbookError as exc:
+                log.info("replay event refused: %s", exc)
+                show(friendly(exc))
+            except Exception as exc:  # noqa: BLE001 - a widget callback must never raise
+                log.exception("replay callback %s failed", getattr(fn, "__name__", fn))
+                show(friendly(exc))
+            return None
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

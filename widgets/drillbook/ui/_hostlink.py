@@ -1,0 +1,46 @@
+"""The one place that knows the simulated host's and the console's API.
+
+The replay views need three things from the host package: the command output a choice
+reveals, a shell for the current host state, and the console widget around that shell.
+Keeping the imports here means a renamed function is fixed in one file, not in every view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import ipywidgets as widgets
+
+    from ..engine import Engine, Outcome
+
+
+def reveal(engine: "Engine", outcome: "Outcome") -> list[tuple[str, str]]:
+    """``(command, output)`` pairs for the choice's ``reveals``, rendered right after it."""
+    from ..host import reveal as host_reveal
+
+    return list(host_reveal(engine, outcome))
+
+
+def shell_for(engine: "Engine") -> Any:
+    """A shell (``run(line) -> ShellResult(output, minutes, clear)``) on the engine's host."""
+    from ..host import shell_for as host_shell_for
+
+    return host_shell_for(engine)
+
+
+def console(shell: Any, on_minutes: Callable[[int], None]) -> "widgets.Widget":
+    """The embedded console widget, charging each command's minutes through ``on_minutes``."""
+    from .console import Console
+
+    return Console(shell, on_minutes=on_minutes)
+
+
+def console_run(console_widget: Any, line: str) -> bool:
+    """Type ``line`` into the console as if the learner had; False if the console cannot."""
+    run = getattr(console_widget, "run", None)
+    if not callable(run):
+        return False
+    run(line)
+    return True

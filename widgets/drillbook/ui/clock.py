@@ -1,0 +1,53 @@
+"""The incident clock: simulated wall time, minutes elapsed and the SLA budget as a bar.
+
+The bar's colour changes as the budget runs out, and the text always says the same thing
+in words (a breach is announced, not just painted red).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from ..engine import ReplayState
+from ._common import minutes
+
+
+def sla_level(downtime: int, sla: int) -> str:
+    """``ok`` / ``warn`` (80 % of the budget used) / ``breached``."""
+    if downtime > sla:
+        return "breached"
+    if downtime * 5 >= sla * 4:
+        return "warn"
+    return "ok"
+
+
+def render_clock(state: ReplayState) -> str:
+    now = state.now.strftime("%A %H:%M UTC")
+    down, sla = state.downtime_minutes, state.sla_minutes
+    level = sla_level(down, sla)
+    fill = min(100, round(100 * down / sla)) if sla else 100
+    if level == "breached":
+        status = f"SLA BREACHED: {minutes(down)} of downtime, {down - sla} over the {sla}-minute budget."
+    else:
+        status = f"Downtime {down} of {sla} minutes allowed; {minutes(sla - down)} left."
+    return (
+        '<div class="db-clock-row">'
+        f'<span class="db-clock-now" aria-label="simulated time">🕒 {now}</span>'
+        f'<span class="db-clock-elapsed">{minutes(state.elapsed_minutes)} since the alert</span>'
+        "</div>"
+        f'<div class="db-sla db-sla-{level}">'
+        f'<div class="db-sla-bar" role="progressbar" aria-label="SLA downtime budget used" '
+        f'aria-valuemin="0" aria-valuemax="{sla}" aria-valuenow="{min(down, sla)}">'
+        f'<div class="db-sla-fill" style="width: {fill}%"></div></div>'
+        f'<div class="db-sla-text" role="status">{status}</div>'
+        "</div>"
+    )
+
+
+class IncidentClock(widgets.HTML):
+    def __init__(self) -> None:
+        super().__init__()
+        self.add_class("db-clock")
+
+    def show(self, state: ReplayState) -> None:
+        self.value = render_clock(state)

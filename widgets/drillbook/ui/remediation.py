@@ -1,0 +1,152 @@
+"""The remediation round: a checklist worked through on the embedded console.
+
+An action with a ``command`` is done by running that command in the console (or pressing
+"Run it for me"); its output must contain the action's ``expect`` text. The action's own
+minutes are charged instead of the console's per-command cost, so the optimal path stays the
+scenario's optimal time. Follow-up actions (tickets, no command) are ticked with checkboxes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..scenario import Action, Round
+from . import _hostlink
+from ._common import html, minutes
+from ._html import esc, pre, rich
+
+
+def same_command(a: str, b: str) -> bool:
+    """Commands match when they differ only in spacing."""
+    return a.split() == b.split()
+
+
+def _with_minutes(result: Any, value: int) -> Any:
+    if dataclasses.is_dataclass(result):
+        return dataclasses.replace(result, minutes=value)
+    return result._replace(minutes=value)  # a NamedTuple
+
+
+class ActionShell:
+    """A shell wrapper that recognises a pending action's command and completes the action.
+
+    The console sees an ordinary shell; only the minutes change (the action's minutes are
+    charged through the engine instead of the command's console cost).
+    """
+
+    def __init__(self, shell: Any, actions: tuple[Action, ...], is_done: Callable[[str], bool],
+                 complete: Callable[[Action], None], refuse: Callable[[Action], None]) -> None:
+        self._shell = shell
+        self._actions = actions
+        self._is_done = is_done
+        self._complete = complete
+        self._refuse = refuse
+
+    def __getattr__(self, name: str) -> Any:  # completion helpers etc. of the real shell
+        return getattr(self._shell, name)
+
+    def run(self, line: str) -> Any:
+        result = self._shell.run(line)
+        for action in self._actions:
+            if action.command and not self._is_done(action.id) and same_command(line, action.command):
+                if action.expect and action.expect not in result.output:
+                    self._refuse(action)
+                    return result
+                self._complete(action)
+                return _with_minutes(result, 0)
+        return result
+
+
+def render_action(action: Action, done: bool) -> str:
+    status = ('<span class="db-check db-check-done">✓ done</span>' if done
+              else '<span class="db-check db-check-todo">○ to do</span>')
+    how = ""
+    if action.command and not done:
+        how = f'<div class="db-action-how">Run <code>{esc(action.command)}</code> in the console below.</div>'
+    return f'{status} <span class="db-action-text">{rich(action.text)}</span> ' \
+           f'<span class="db-cost">({minutes(action.minutes)})</span>{how}'
+
+
+class RemediationRound(widgets.VBox):
+    """Checklist + console + "Close incident" for one remediation round.
+
+    ``complete(action_id)`` and ``close()`` go to the engine; ``charge(minutes)`` charges
+    console time; ``notify(text)`` shows a message in the app; ``guard`` wraps every callback
+    so errors become messages.
+    """
+
+    def __init__(self, rnd: Round, shell: Any, *, done: tuple[str, ...], complete: Callable[[str], None],
+                 close: Callable[[], None], charge: Callable[[int], None], notify: Callable[[str], None],
+                 guard: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+        self.round = rnd
+        self._complete = guard(complete)
+        self._notify = notify
+        self._done: set[str] = set(done)
+        self.shell = ActionShell(shell, rnd.actions, lambda aid: aid in self._done,
+                                 self._completed_by_console, self._refused)
+        self.console = _hostlink.console(self.shell, guard(charge))
+        self.rows: dict[str, widgets.HTML] = {}
+        self.run_buttons: dict[str, widgets.Button] = {}
+        self.checkboxes: dict[str, widgets.Checkbox] = {}
+        self.output = html("db-action-output")
+        items = []
+        for action in rnd.actions:
+            row = html("db-action", render_action(action, action.id in self._done))
+            self.rows[action.id] = row
+            if action.command:
+                button = widgets.Button(description="Run it for me", tooltip=f"Run {action.command} in the console",
+                                        disabled=action.id in self._done)
+                button.add_class("db-run-for-me")
+                button.on_click(lambda _b, a=action: guard(self.run_for_me)(a))
+                self.run_buttons[action.id] = button
+                box = widgets.HBox([row, button])
+            else:
+                box_ = widgets.Checkbox(value=action.id in self._done, description="Done", indent=False,
+                                        disabled=action.id in self._done, tooltip=action.text)
+                box_.add_class("db-followup")
+                box_.observe(lambda change, a=action: guard(self._ticked)(a, change), names="value")
+                self.checkboxes[action.id] = box_
+                box = widgets.HBox([box_, row])
+            box.add_class("db-action-row")
+            items.append(box)
+        self.close_button = widgets.Button(description="Close incident", button_style="warning",
+                                           tooltip="Finish now; unticked actions count as missed")
+        self.close_button.add_class("db-close")
+        self.close_button.on_click(lambda _b: guard(close)())
+        checklist = widgets.VBox(items)
+        checklist.add_class("db-checklist-box")
+        super().__init__([html("db-remediation-head", "<h4>Remediation checklist</h4>"), checklist,
+                          self.output, self.console, self.close_button])
+        self.add_class("db-remediation")
+
+    # -- events ----------------------------------------------------------------------------
+    def run_for_me(self, action: Action) -> None:
+        """Run the action's command in the console for keyboard users and presenters."""
+        if not _hostlink.console_run(self.console, action.command):
+            result = self.shell.run(action.command)
+            self.output.value = f'<div class="db-reveal-cmd">$ {esc(action.command)}</div>{pre(result.output)}'
+
+    def _completed_by_console(self, action: Action) -> None:
+        self._done.add(action.id)
+        self.mark(action)
+        self._complete(action.id)
+
+    def _refused(self, action: Action) -> None:
+        self._notify(f"The output does not show “{action.expect}” yet, so this step is not verified.")
+
+    def _ticked(self, action: Action, change: dict[str, Any]) -> None:
+        if change["new"] and action.id not in self._done:
+            self._done.add(action.id)
+            self.mark(action)
+            self._complete(action.id)
+
+    def mark(self, action: Action) -> None:
+        self.rows[action.id].value = render_action(action, True)
+        if action.id in self.run_buttons:
+            self.run_buttons[action.id].disabled = True
+        if action.id in self.checkboxes:
+            self.checkboxes[action.id].disabled = True

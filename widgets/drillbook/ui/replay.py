@@ -1,0 +1,230 @@
+"""The incident-replay app: every view composed around one :class:`Engine`.
+
+``app("bond-failover")`` is what the course notebook calls. The app owns the engine; views
+only draw engine state and report events back here, where each event is guarded so a learner
+sees one friendly sentence, never a traceback. ``?path=B-A-A`` (Voila's ``QUERY_STRING``)
+replays a code on open and ``?instructor=1`` turns the instructor view on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from urllib.parse import parse_qs
+
+import ipywidgets as widgets
+
+from ..engine import Engine, Outcome
+from ..errors import DrillbookError
+from ..scenario import Scenario, find_scenario, load_scenario
+from . import _hostlink
+from ._common import friendly, guarded, html, message_html
+from ._html import esc, rich
+from .card import RoundCard
+from .clock import IncidentClock
+from .damage import DamageReportView, render_report
+from .pathmap import PathMap
+from .remediation import RemediationRound
+from .result import ResultPanel, render_result
+from .theme import style_widget
+
+log = logging.getLogger("drillbook.ui")
+
+Reveals = list[tuple[str, str]]
+
+
+def render_setup(scenario: Scenario) -> str:
+    setup = scenario.setup
+    return (
+        f'<h2 class="db-title">Incident replay: {esc(scenario.title)}</h2>'
+        '<dl class="db-setup">'
+        f"<dt>System</dt><dd>{rich(setup.system_context)}</dd>"
+        f"<dt>Time</dt><dd>{rich(setup.time_of_day)}</dd>"
+        f"<dt>Your role</dt><dd>{rich(setup.role)}</dd>"
+        "</dl>"
+    )
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def query_params(query: str | None = None) -> dict[str, str]:
+    """The page's query parameters (Voila passes them to the kernel as ``QUERY_STRING``)."""
+    raw = os.environ.get("QUERY_STRING", "") if query is None else query
+    return {key: values[-1] for key, values in parse_qs(raw.lstrip("?")).items() if values}
+
+
+class ReplayApp(widgets.VBox):
+    """One learner's replay of one scenario, with every view and control."""
+
+    def __init__(self, scenario: Scenario, *, instructor: bool = False) -> None:
+        self.scenario = scenario
+        self.engine = Engine(scenario)
+        self.transcript: list[tuple[Outcome, Reveals]] = []
+        self.remediation: RemediationRound | None = None
+        self.message = html("db-message-area")
+        self.clock = IncidentClock()
+        self.path_map = PathMap()
+        self.instructor = widgets.Checkbox(value=instructor, description="Instructor view", indent=False,
+                                           tooltip="Show the verdict and why of every choice in this round")
+        self.instructor.add_class("db-instructor-toggle")
+        self.instructor.observe(lambda _c: self._guard(self.refresh)(), names="value")
+        self.card = RoundCard(self._guard(self.choose))
+        self.stage = widgets.VBox()
+        self.stage.add_class("db-stage")
+        self.result = ResultPanel()
+        self.report_view = DamageReportView()
+        self.restart_button = widgets.Button(description="Restart", icon="undo", tooltip="Start the incident again")
+        self.restart_button.on_click(lambda _b: self._guard(self.restart)())
+        self.round_picker = widgets.Dropdown(description="Round", options=[("Round 1", 1)], value=1)
+        self.replay_round_button = widgets.Button(description="Replay from round", tooltip="Restart and re-take your path up to the chosen round")
+        self.replay_round_button.on_click(lambda _b: self._guard(self.replay_from_round)(self.round_picker.value))
+        self.code_box = widgets.Text(description="Replay code", placeholder="e.g. B-A-A")
+        self.go_button = widgets.Button(description="Go", tooltip="Replay this code to its end")
+        self.go_button.on_click(lambda _b: self._guard(self.replay_code)(self.code_box.value))
+        controls = widgets.HBox([self.restart_button, self.round_picker, self.replay_round_button,
+                                 self.code_box, self.go_button])
+        controls.add_class("db-controls")
+        top = widgets.HBox([self.path_map, self.instructor])
+        top.add_class("db-top")
+        super().__init__([style_widget(), html("db-header", render_setup(scenario)), self.clock, top,
+                          self.message, self.stage, self.result, self.report_view, controls])
+        self.add_class("db-root")
+        self.add_class("db-replay")
+        self.refresh()
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _guard(self, fn):  # type: ignore[no-untyped-def]
+        return guarded(self.show_message)(fn)
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        self.message.value = message_html(text, kind) if text else ""
+
+    def _reveal(self, outcome: Outcome) -> Reveals:
+        try:
+            return _hostlink.reveal(self.engine, outcome)
+        except Exception:  # noqa: BLE001 - the result still shows without its console output
+            log.exception("could not render the output of %s", outcome.choice.reveals)
+            return [(cmd, "(output unavailable)") for cmd in outcome.choice.reveals]
+
+    def _take(self, key: str) -> Outcome:
+        outcome = self.engine.choose(key)
+        self.transcript.append((outcome, self._reveal(outcome)))
+        return outcome
+
+    def _walk(self, keys: Sequence[str]) -> None:
+        """Restart and take ``keys`` in order (they were validated on a probe engine)."""
+        self.engine.restart()
+        self.transcript = []
+        for key in keys:
+            self._take(key)
+
+    # -- events ----------------------------------------------------------------------------
+    def choose(self, key: str) -> None:
+        self._take(key)
+        self.show_message("")
+        self.refresh()
+
+    def restart(self) -> None:
+        self._walk(())
+        self.show_message("")
+        self.refresh()
+
+    def replay_code(self, code: str) -> None:
+        """Replay a code such as ``B-A-A`` to its end state (remediation ticked, report shown)."""
+        probe = Engine(self.scenario)
+        probe.replay(code)
+        self._walk([s.key for s in probe.steps])
+        rnd = self.engine.current_round
+        if rnd is not None and rnd.kind == "remediation":
+            for action in rnd.actions:
+                self.engine.complete_action(action.id)
+        self.show_message("")
+        self.refresh()
+
+    def replay_from_round(self, number: int) -> None:
+        probe = Engine(self.scenario)
+        probe.replay(self.engine.path_code)
+        probe.replay_to_round(number)
+        self._walk([s.key for s in probe.steps])
+        self.show_message(f"Replaying from round {number}.", "status")
+        self.refresh()
+
+    def complete_action(self, action_id: str) -> None:
+        self.engine.complete_action(action_id)
+        self.show_message("")
+        self.refresh(rebuild=False)
+
+    def close_incident(self) -> None:
+        self.engine.close_incident()
+        self.refresh()
+
+    def charge(self, minutes: int) -> None:
+        self.engine.spend(minutes)
+        self.refresh(rebuild=False)
+
+    # -- drawing ---------------------------------------------------------------------------
+    @property
+    def last_reveals(self) -> Reveals:
+        return self.transcript[-1][1] if self.transcript else []
+
+    def refresh(self, rebuild: bool = True) -> None:
+        state = self.engine.state
+        self.clock.show(state)
+        self.path_map.show(self.scenario, state)
+        rnd = state.round
+        if rnd is None:
+            self.stage.children = ()
+            self.remediation = None
+        elif rnd.kind == "decision":
+            self.remediation = None
+            self.card.show(rnd, len(self.scenario.rounds), state.tried, instructor=self.instructor.value)
+            self.stage.children = (self.card,)
+        elif rebuild or self.remediation is None:
+            self.remediation = RemediationRound(
+                rnd, _hostlink.shell_for(self.engine), done=state.completed_actions,
+                complete=self.complete_action, close=self.close_incident, charge=self.charge,
+                notify=lambda text: self.show_message(text, "status"), guard=self._guard,
+            )
+            self.stage.children = (self.remediation,)
+        last = self.transcript[-1] if self.transcript and not state.finished else None
+        self.result.show(last[0] if last else None, last[1] if last else ())
+        self.report_view.show(self.engine.report() if state.finished else None)
+        reached = rnd.number if rnd is not None else len(self.scenario.rounds)
+        options = [(f"Round {r.number}: {r.title}", r.number) for r in self.scenario.rounds[:reached]]
+        self.round_picker.options = options
+        self.round_picker.value = reached
+
+    def transcript_html(self, *, report: bool = True) -> str:
+        """Every outcome of this run and the damage report, as static HTML (the branch atlas)."""
+        parts = [render_result(outcome, reveals) for outcome, reveals in self.transcript]
+        if report and self.engine.finished:
+            parts.append(render_report(self.engine.report()))
+        return f'<div class="db-root db-transcript">{"".join(parts)}</div>'
+
+
+def error_view(text: str) -> widgets.VBox:
+    """What the notebook shows if the app cannot even start (e.g. an unknown scenario)."""
+    box = widgets.VBox([style_widget(), html("db-message-area", message_html(text))])
+    box.add_class("db-root")
+    return box
+
+
+def app(scenario_id: str = "bond-failover", query: str | None = None) -> widgets.VBox:
+    """Build the replay app for a scenario id or file, applying ``?path=`` and ``?instructor=``."""
+    params = query_params(query)
+    try:
+        scenario = load_scenario(find_scenario(scenario_id))
+    except DrillbookError as exc:
+        log.info("cannot open scenario %r: %s", scenario_id, exc)
+        return error_view(f"Cannot open the incident: {friendly(exc)}")
+    except Exception as exc:  # noqa: BLE001 - the notebook shows one sentence, never a traceback
+        log.exception("cannot open scenario %r", scenario_id)
+        return error_view(f"Cannot open the incident: {friendly(exc)}")
+    replay = ReplayApp(scenario, instructor=_truthy(params.get("instructor", "")))
+    if params.get("path"):
+        replay.code_box.value = params["path"]
+        replay._guard(replay.replay_code)(params["path"])
+    return replay
