@@ -1,0 +1,84 @@
+"""The course's table of contents (``course/course.yaml``) as a validated, ordered model.
+
+The reading order lives in data so that adding a notebook never means editing Python: the
+navigation bar, the welcome page's contents list and the tests all read this one file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import _yaml
+from ._schema import Section
+from .errors import ScenarioError, UnknownIdError
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One notebook in reading order."""
+
+    file: str  #: file name inside ``course/``, e.g. ``primer-linux-ops.ipynb``
+    title: str  #: what the navigation bar shows
+    part: str  #: a short group label ("Primer", "Replay", ...)
+    number: int  #: 1-based position in the course
+
+
+@dataclass(frozen=True)
+class Course:
+    title: str
+    subtitle: str
+    entries: tuple[Entry, ...]
+    path: str
+
+    def entry(self, file: str) -> Entry:
+        """The entry for ``file``; unknown names fail with the list of known ones."""
+        for item in self.entries:
+            if item.file == file:
+                return item
+        known = ", ".join(e.file for e in self.entries)
+        raise UnknownIdError(f"'{file}' is not in the course table of contents (known: {known})")
+
+    def previous(self, file: str) -> Entry | None:
+        number = self.entry(file).number
+        return self.entries[number - 2] if number > 1 else None
+
+    def next(self, file: str) -> Entry | None:
+        number = self.entry(file).number
+        return self.entries[number] if number < len(self.entries) else None
+
+
+def course_dir() -> Path:
+    """The repository's ``course/`` folder, found relative to the package's source root."""
+    return Path(__file__).resolve().parents[2] / "course"
+
+
+def parse_course(data: object, path: str) -> Course:
+    top = Section(path, "", data, 1)
+    entries: list[Entry] = []
+    for index, raw, line in top.items("notebooks", min_items=1, max_items=50):
+        item = Section(path, f"notebook #{index + 1}", raw, line)
+        file = item.text("file", max_len=100)
+        if not file.endswith(".ipynb") or "/" in file or "\\" in file or file.startswith("."):
+            item.fail("file", f"'{file}' must be a notebook file name inside course/, like index.ipynb")
+        if any(e.file == file for e in entries):
+            item.fail("file", f"'{file}' is listed twice")
+        entries.append(Entry(file, item.text("title", max_len=100), item.text("part", max_len=40), index + 1))
+        item.done()
+    course = Course(top.text("title", max_len=100), top.text("subtitle", max_len=100), tuple(entries), path)
+    top.done()
+    return course
+
+
+def load_course(path: str | Path) -> Course:
+    data = _yaml.load_file(path)
+    if data is None:
+        raise ScenarioError.at(str(path), 1, "", "the file is empty; it needs title, subtitle and notebooks")
+    return parse_course(data, str(path))
+
+
+@lru_cache(maxsize=1)
+def default_course() -> Course:
+    """The repository's course, read once per process (notebooks call this on every page)."""
+    return load_course(course_dir() / "course.yaml")

@@ -1,0 +1,93 @@
+"""The course navigation bar and contents list, drawn from ``course/course.yaml``.
+
+The header is plain HTML output, not a widget: JupyterLab turns relative links in HTML output
+into "open this notebook" links, and Voila renders them as ordinary anchors. Every notebook is
+a sibling in ``course/``, so a bare relative ``name.ipynb`` resolves in both places:
+``/lab/tree/course/name.ipynb`` in JupyterLab and ``/voila/render/name.ipynb`` in Voila.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from IPython.display import HTML
+
+from ..course import Course, Entry, default_course
+from ..errors import DrillbookError
+from ._html import esc
+from .theme import stylesheet
+
+
+def notebook_href(name: str) -> str:
+    """The link to notebook ``name`` (a path inside ``course/``) from any course notebook.
+
+    This is the one place links are computed; views (the damage report's primer links too)
+    call it instead of building URLs, so a change of hosting only changes this function.
+    """
+    if name.startswith(("/", ".")) or ".." in name.split("/") or "://" in name or not name.endswith(".ipynb"):
+        raise DrillbookError(f"'{name}' is not a notebook inside the course folder")
+    return quote(name, safe="/")
+
+
+def _link(entry: Entry | None, rel: str, arrow: str) -> str:
+    if entry is None:
+        return f'<span class="db-nav-{rel} db-nav-none" aria-hidden="true"></span>'
+    label = f"{arrow} {esc(entry.title)}" if rel == "prev" else f"{esc(entry.title)} {arrow}"
+    word = "Previous" if rel == "prev" else "Next"
+    return (
+        f'<a class="db-nav-{rel}" rel="{rel}" href="{esc(notebook_href(entry.file))}" '
+        f'title="{word}: {esc(entry.title)}">{label}</a>'
+    )
+
+
+def header_html(name: str, course: Course | None = None) -> str:
+    """The navigation bar for notebook ``name`` as an HTML string (stylesheet included)."""
+    course = course or default_course()
+    here = course.entry(name)
+    total = len(course.entries)
+    percent = round(100 * here.number / total)
+    home = course.entries[0]
+    return (
+        f"<style>{stylesheet()}</style>"
+        f'<nav class="db-root db-nav" aria-label="Course navigation">'
+        f'<div class="db-nav-top">'
+        f'<a class="db-nav-home" href="{esc(notebook_href(home.file))}">{esc(course.title)}</a>'
+        f'<span class="db-nav-where">{esc(here.part)} · {here.number} of {total}</span>'
+        f"</div>"
+        f'<div class="db-nav-bar" role="progressbar" aria-label="Course progress" aria-valuemin="1" '
+        f'aria-valuemax="{total}" aria-valuenow="{here.number}"><span style="width:{percent}%"></span></div>'
+        f'<div class="db-nav-links">{_link(course.previous(name), "prev", "←")}'
+        f'{_link(course.next(name), "next", "→")}</div>'
+        f"</nav>"
+    )
+
+
+def header(name: str) -> HTML:
+    """Display the navigation bar at the top of notebook ``name`` (its file name in ``course/``)."""
+    return HTML(header_html(name))
+
+
+def footer(name: str) -> HTML:
+    """A "continue" link to the next notebook, for the end of a page."""
+    course = default_course()
+    nxt = course.next(name)
+    if nxt is None:
+        body = f'You reached the end of the course. <a href="{esc(notebook_href(course.entries[0].file))}">Back to the start</a>.'
+    else:
+        body = f'Next: <a rel="next" href="{esc(notebook_href(nxt.file))}">{esc(nxt.title)} →</a>'
+    return HTML(f'<nav class="db-root db-nav-footer" aria-label="Continue">{body}</nav>')
+
+
+def contents_html(course: Course | None = None) -> str:
+    """The course's table of contents as an ordered list of links (for the welcome page)."""
+    course = course or default_course()
+    rows = "".join(
+        f'<li><a href="{esc(notebook_href(e.file))}">{esc(e.title)}</a> <span class="db-toc-part">{esc(e.part)}</span></li>'
+        for e in course.entries
+    )
+    return f'<ol class="db-root db-toc">{rows}</ol>'
+
+
+def contents() -> HTML:
+    """Display the table of contents (the page's header already carries the stylesheet)."""
+    return HTML(contents_html())
