@@ -1,0 +1,138 @@
+"""The branch atlas: drive the replay app through every choice of every round by clicking its
+buttons, and render what each branch shows as static HTML (the instructor's answer key).
+
+Branches come from the scenario itself (its recommended choices and its rounds), never from a
+hard-coded list, so a new incident gets its atlas for free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import DrillbookError
+from ..paths import parse_code, summarize
+from ..scenario import END, STAY, Scenario
+from ._common import badge, minutes
+from ._html import esc, rich
+from .card import button_text, render_choice_note, render_round_header
+from .replay import ReplayApp
+from .theme import stylesheet
+
+
+@dataclass(frozen=True)
+class Branch:
+    title: str
+    code: str
+
+
+def _recommended_from(scenario: Scenario, round_id: str) -> list[str]:
+    """The recommended key of each decision round from ``round_id`` on, one group per round."""
+    groups: list[str] = []
+    rnd = scenario.round(round_id)
+    while rnd.kind == "decision":
+        rec = rnd.recommended
+        assert rec is not None  # the validator guarantees one per decision round
+        groups.append(rec.key)
+        if rec.next == END:
+            break
+        rnd = scenario.round(rec.next)
+    return groups
+
+
+def branches(scenario: Scenario) -> list[Branch]:
+    """The optimal path, the every-wrong-choice path and each single wrong choice on the
+    optimal path (taken first, then the recommended choice where the wrong one stays)."""
+    summary = summarize(scenario)
+    out = [Branch("Optimal path", summary.optimal_code), Branch("Every wrong choice", summary.worst_code)]
+    prefix: list[str] = []
+    rnd = scenario.first_round
+    while rnd.kind == "decision":
+        rec = rnd.recommended
+        assert rec is not None
+        for choice in rnd.choices:
+            if choice is rec:
+                continue
+            if choice.next == STAY:
+                after = _recommended_from(scenario, rec.next) if rec.next != END else []
+                groups = [*prefix, choice.key + rec.key, *after]
+            elif choice.next == END:
+                groups = [*prefix, choice.key]
+            else:
+                groups = [*prefix, choice.key, *_recommended_from(scenario, choice.next)]
+            out.append(Branch(f"Round {rnd.number}, wrong choice {choice.key}: {choice.label}", "-".join(groups)))
+        prefix.append(rec.key)
+        if rec.next == END:
+            break
+        rnd = scenario.round(rec.next)
+    return out
+
+
+def click_path(app: ReplayApp, code: str, *, remediate: bool = True) -> None:
+    """Play ``code`` by pressing the app's own buttons, then work the remediation checklist
+    ("Run it for me" for console actions, the checkbox for follow-ups). Raises if the app
+    refused anything, so a broken branch cannot pass silently."""
+    for group in parse_code(code):
+        for key in group:
+            app.card.buttons[key].click()
+            _check(app, code)
+    if remediate and app.remediation is not None:
+        rem = app.remediation
+        for action in rem.round.actions:
+            if action.id in rem.run_buttons:
+                rem.run_buttons[action.id].click()
+            else:
+                rem.checkboxes[action.id].value = True
+            _check(app, code)
+
+
+def _check(app: ReplayApp, code: str) -> None:
+    if "db-message-error" in app.message.value:
+        raise DrillbookError(f"branch {code}: the app refused a step: {app.message.value}")
+
+
+def render_branch(app: ReplayApp, branch: Branch) -> str:
+    """One branch: a heading with its code and totals, then every result and the report."""
+    state = app.engine.state
+    sla = "SLA breached" if state.sla_breached else "SLA met"
+    return (
+        f'<div class="db-root db-atlas-branch"><h2>{esc(branch.title)}</h2>'
+        f"<p>Path <code>{esc(branch.code)}</code>: {minutes(state.elapsed_minutes)}, "
+        f"{minutes(state.downtime_minutes)} of downtime, {sla}.</p></div>"
+        + app.transcript_html()
+    )
+
+
+def render_answer_key(scenario: Scenario) -> str:
+    """Every round with every choice's verdict, cost, why and result: the instructor's key."""
+    parts = []
+    for rnd in scenario.rounds:
+        parts.append(f'<section class="db-card">{render_round_header(rnd, len(scenario.rounds))}<ul>')
+        for choice in rnd.choices:
+            parts.append(
+                f"<li><strong>{esc(button_text(choice))}</strong> "
+                f"{render_choice_note(choice, tried=False, instructor=True)}<br>{rich(choice.result)}</li>"
+            )
+        for action in rnd.actions:
+            parts.append(f"<li>{rich(action.text)} <span class=\"db-cost\">({minutes(action.minutes)})</span></li>")
+        parts.append("</ul></section>")
+    return f'<div class="db-root db-answer-key"><h2>Answer key: {esc(scenario.title)}</h2>{"".join(parts)}</div>'
+
+
+def render_summary(rows: list[tuple[Branch, ReplayApp]]) -> str:
+    """One table of every branch: code, minutes, downtime and SLA."""
+    body = "".join(
+        f"<tr><td>{esc(b.title)}</td><td><code>{esc(b.code)}</code></td>"
+        f"<td>{a.engine.state.elapsed_minutes}</td><td>{a.engine.state.downtime_minutes}</td>"
+        f'<td>{badge("harmful", "SLA breached") if a.engine.state.sla_breached else badge("recommended", "SLA met")}</td></tr>'
+        for b, a in rows
+    )
+    return (
+        '<div class="db-root"><table class="db-whatif"><caption>Every branch at a glance</caption>'
+        "<thead><tr><th>Branch</th><th>Code</th><th>Minutes</th><th>Downtime</th><th>SLA</th></tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def style_html() -> str:
+    """The course stylesheet as a ``<style>`` element for the atlas's static HTML outputs."""
+    return f"<style>{stylesheet()}</style>"
