@@ -11,14 +11,14 @@ import ipywidgets as widgets
 from ..report import DamageReport
 from ._common import badge, minutes
 from ._html import esc, rich
+from .nav import notebook_href
 
-#: Where the primers live relative to the replay notebook; both sit in ``course/``.
-PRIMER_BASE = ""
 
 
 def primer_href(notebook: str) -> str:
-    """The link to a course notebook from the replay page (one place to adapt for Voila)."""
-    return esc(PRIMER_BASE + notebook)
+    """The escaped link to a primer from the replay page; the course navigation computes it
+    (one place for JupyterLab and Voila)."""
+    return esc(notebook_href(notebook))
 
 
 def render_time_chart(report: DamageReport) -> str:

@@ -95,6 +95,15 @@ class ReplayApp(widgets.VBox):
         self.add_class("db-replay")
         self.refresh()
 
+    def __repr__(self) -> str:
+        """A short state summary: the notebook's text/plain output, so nbval compares the replay's
+        state instead of the whole widget tree (and its stylesheet)."""
+        st = self.engine.state
+        where = f"round {st.round.number} of {len(self.scenario.rounds)}" if st.round else "finished"
+        sla = "SLA breached" if st.sla_breached else "SLA met"
+        return (f"ReplayApp({self.scenario.id!r}: {where}, path {st.path_code!r}, {st.elapsed_minutes} min, "
+                f"downtime {st.downtime_minutes} of {st.sla_minutes} min, {sla})")
+
     # -- plumbing --------------------------------------------------------------------------
     def _guard(self, fn):  # type: ignore[no-untyped-def]
         return guarded(self.show_message)(fn)
