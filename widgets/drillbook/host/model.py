@@ -7,6 +7,7 @@ Python. This module only models and validates; rendering tool output lives besid
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -75,6 +76,27 @@ class HistoryEvent:
 
 
 @dataclass
+class KernelState:
+    """What the simulated kernel last concluded about each link.
+
+    The scenario only says *what is true* (carrier, firmware, ...); the kernel log is about
+    *changes*, so the kernel keeps its previous view and logs the difference. ``uptime_s`` is
+    the dmesg clock; wall-clock time is ``booted + uptime_s``.
+    """
+
+    booted: dt.datetime
+    uptime_s: float = 0.0
+    nic_link: dict[str, bool] = field(default_factory=dict)  #: driver carrier, as ethtool sees it
+    slave_up: dict[str, bool] = field(default_factory=dict)  #: the bond monitor's verdict per slave
+    bond_carrier: bool = False
+    log: list[tuple[float, str]] = field(default_factory=list)  #: (uptime seconds, message)
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.booted + dt.timedelta(seconds=self.uptime_s)
+
+
+@dataclass
 class HostState:
     """Everything the console and the renderers read; copied, never shared between replays."""
 
@@ -88,6 +110,8 @@ class HostState:
     bond: Bond
     switches: dict[str, Switch]
     history: list[HistoryEvent] = field(default_factory=list)
+    #: set by :func:`drillbook.host.kernel.boot`; None for a state straight from the YAML
+    kernel: KernelState | None = None
 
     def copy(self) -> "HostState":
         return copy.deepcopy(self)

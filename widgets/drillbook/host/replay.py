@@ -1,0 +1,100 @@
+"""Glue between the replay engine and the simulated host (pure: no widgets, no I/O).
+
+The host at any point of a replay is rebuilt from scratch: the scenario's starting host boots
+``uptime_minutes`` before the alert, its ``history`` happens at ``at_minutes``, then the effects
+of the choices that moved the story on happen when those choices ended. Rebuilding (rather than
+mutating one host) is what makes "a retry rewinds the host, not the clock" true.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from typing import TYPE_CHECKING, Any
+
+from . import kernel
+from .model import HostState
+from .shell import Shell
+
+if TYPE_CHECKING:
+    from ..engine import Engine, Outcome, Step
+
+
+def _jitter(label: str) -> float:
+    """A stable sub-second offset so log stamps look like a real machine's, run after run."""
+    return (zlib.crc32(label.encode()) % 900_000 + 50_000) / 1_000_000
+
+
+def _alert_uptime(state: HostState) -> float:
+    return state.uptime_minutes * 60.0
+
+
+def _boot(engine: "Engine") -> HostState:
+    template = engine.scenario.host
+    if template is None:
+        from ..errors import DrillbookError
+
+        raise DrillbookError(f"scenario '{engine.scenario.id}' has no host: section, so it has no console")
+    state = template.copy()
+    alert = engine.scenario.clock.start
+    booted = alert - dt.timedelta(seconds=_alert_uptime(state))
+    kernel.boot(state, booted, uptime_s=0.0)
+    for event in sorted(state.history, key=lambda e: e.at_minutes):
+        at = _alert_uptime(state) + event.at_minutes * 60 + _jitter(event.note)
+        kernel.apply(state, dict(event.effects), at=at)
+    return state
+
+
+def _moved_on(engine: "Engine", step: "Step") -> tuple[dict[str, Any], bool]:
+    from ..scenario import STAY
+
+    choice = engine.scenario.round(step.round_id).choice(step.key)
+    return dict(choice.effects), choice.next != STAY
+
+
+def _effect_time(state: HostState, step: "Step") -> float:
+    """Choice effects land during the choice's last minute (never before it started)."""
+    end = _alert_uptime(state) + step.elapsed_after * 60
+    start = end - step.minutes * 60
+    return max(start, end - 60) + _jitter(f"{step.round_id}/{step.key}")
+
+
+def _build(engine: "Engine", steps: tuple["Step", ...], extra: "Step | None", now: dt.datetime) -> HostState:
+    state = _boot(engine)
+    for step in steps:
+        effects, moved_on = _moved_on(engine, step)
+        if moved_on and effects:
+            kernel.apply(state, effects, at=_effect_time(state, step))
+    if extra is not None:
+        effects, _ = _moved_on(engine, extra)
+        if effects:
+            kernel.apply(state, effects, at=_effect_time(state, extra))
+    assert state.kernel is not None
+    target = (now - state.kernel.booted).total_seconds()
+    kernel.advance(state, target - state.kernel.uptime_s)
+    return state
+
+
+def host_for(engine: "Engine") -> HostState:
+    """The host as it is now in this replay: scenario host + history + ``engine.host_effects()``
+    (the effects of choices that moved on), with the simulated clock at ``engine.now``."""
+    return _build(engine, engine.steps, None, engine.now)
+
+
+def shell_for(engine: "Engine") -> Shell:
+    """A console shell on :func:`host_for`."""
+    return Shell(host_for(engine))
+
+
+def reveal(engine: "Engine", outcome: "Outcome") -> list[tuple[str, str]]:
+    """``(command, output)`` for each of ``outcome.choice.reveals``, run in order on the host as
+    it was right after that choice: the host before it plus its own effects (even when the
+    choice kept the learner in the round)."""
+    steps = engine.steps
+    index = next((i for i in range(len(steps) - 1, -1, -1)
+                  if steps[i].round_id == outcome.round.id and steps[i].key == outcome.choice.key), None)
+    if index is None:
+        return []
+    state = _build(engine, steps[:index], steps[index], outcome.now)
+    shell = Shell(state)
+    return [(command, shell.run(command).output) for command in outcome.choice.reveals]

@@ -1,0 +1,97 @@
+"""What the kernel and the tools derive from the scenario's facts (pure functions).
+
+The scenario states facts (carrier, degraded, admin_up, active_slave); tools show conclusions.
+Keeping the rules here means ``/proc``, ``ip``, ``ping`` and the kernel log cannot disagree.
+"""
+
+from __future__ import annotations
+
+from .model import HostState, Interface
+
+#: bonding mode numbers, as sysfs prints them (``active-backup 1``)
+MODE_NUMBERS = {"balance-rr": 0, "active-backup": 1, "balance-xor": 2, "broadcast": 3,
+                "802.3ad": 4, "balance-tlb": 5, "balance-alb": 6}
+#: ``Bonding Mode:`` line of /proc/net/bonding
+MODE_NAMES = {
+    "balance-rr": "load balancing (round-robin)",
+    "active-backup": "fault-tolerance (active-backup)",
+    "balance-xor": "load balancing (xor)",
+    "broadcast": "fault-tolerance (broadcast)",
+    "802.3ad": "IEEE 802.3ad Dynamic link aggregation",
+    "balance-tlb": "transmit load balancing",
+    "balance-alb": "adaptive load balancing",
+}
+#: modes that have one active slave (``Primary Slave``/``Currently Active Slave`` lines)
+USES_PRIMARY = ("active-backup", "balance-tlb", "balance-alb")
+
+
+def nic_link(iface: Interface) -> bool:
+    """The driver's carrier: cabled link on an administratively up port (ethtool, LOWER_UP)."""
+    return iface.carrier and iface.admin_up
+
+
+def monitor_sees_up(iface: Interface) -> bool:
+    """The bond monitor's verdict. A degraded NIC keeps its carrier but fails the bond's check:
+    the seed's story (a scenario invention: real MII monitoring only sees carrier)."""
+    return nic_link(iface) and not iface.degraded
+
+
+def monitoring(state: HostState) -> bool:
+    """Without miimon or an ARP monitor the bond never notices a failure (bonding.rst)."""
+    return state.bond.miimon > 0 or state.bond.arp_interval > 0
+
+
+def slave_up(state: HostState, name: str) -> bool:
+    """The bond's current per-slave MII status (the kernel's last verdict once booted)."""
+    if state.kernel is not None and name in state.kernel.slave_up:
+        return state.kernel.slave_up[name]
+    return monitor_sees_up(state.interfaces[name])
+
+
+def bond_carrier(state: HostState) -> bool:
+    """bond0's own carrier (top ``MII Status``, ``LOWER_UP``): up while it has an active slave.
+    A slave forced active by the operator counts even when its MII is down."""
+    bond = state.bond
+    if not bond.admin_up:
+        return False
+    if bond.mode in USES_PRIMARY:
+        return bond.active_slave is not None
+    return any(slave_up(state, s) for s in bond.slaves)
+
+
+def best_slave(state: HostState) -> str | None:
+    """The kernel's choice (bond_find_best_slave, primary_reselect always): the primary if it
+    is up, else the current active slave if up, else the first slave that is up."""
+    bond = state.bond
+    if bond.primary and slave_up(state, bond.primary):
+        return bond.primary
+    if bond.active_slave and slave_up(state, bond.active_slave):
+        return bond.active_slave
+    return next((s for s in bond.slaves if slave_up(state, s)), None)
+
+
+def traffic_path(state: HostState) -> str:
+    """How a packet to the LAN fares: ``ok``, ``blackhole`` (sent, never answered),
+    ``no-carrier`` (ARP fails: Destination Host Unreachable) or ``no-route`` (bond down)."""
+    bond = state.bond
+    if not bond.admin_up:
+        return "no-route"
+    if not bond_carrier(state) or bond.active_slave is None:
+        return "no-carrier"
+    active = state.interfaces[bond.active_slave]
+    if not nic_link(active):
+        return "no-carrier"
+    if active.degraded or state.switches[active.switch].state != "up":
+        return "blackhole"
+    return "ok"
+
+
+def bond_mac(state: HostState) -> str:
+    """fail_over_mac none: bond0 and every slave wear the first slave's factory MAC."""
+    return state.interfaces[state.bond.slaves[0]].mac
+
+
+def speed_text(mbps: int) -> str:
+    """ixgbe's ``NIC Link is Up`` speed string."""
+    return {10000: "10 Gbps", 5000: "5 Gbps", 2500: "2.5 Gbps", 1000: "1 Gbps",
+            100: "100 Mbps", 10: "10 Mbps"}.get(mbps, "unknown speed")
