@@ -21,6 +21,8 @@ MONITOR_DELAY = 0.083315
 LINE_STEP = 0.000006
 #: boot timeline (seconds since boot): driver probe, link up, enslave
 PROBE_AT, LINK_AT, ENSLAVE_AT = 3.118402, 8.903117, 12.401233
+#: seconds from ``ip link set up|down`` to the kernel's reaction
+ADMIN_UP_DELAY, ADMIN_DOWN_DELAY = 1.204031, 0.184219
 _UNSET: Any = object()
 
 
@@ -157,9 +159,11 @@ def _decide(state: HostState, log: _Log, forced: Any) -> None:
 
 def apply(state: HostState, effects: dict[str, Any], at: float | None = None) -> None:
     """Apply scenario effects (``object.field: value``) and let the kernel react at ``at``."""
-    state.apply(effects)
     key = f"{state.bond.name}.active_slave"
+    previous = state.bond.active_slave
+    state.apply(effects)
     if key in effects:
+        state.bond.active_slave = previous  # the kernel makes the switch, and logs it
         settle(state, forced=effects[key], at=at)
     else:
         settle(state, at=at)
@@ -175,11 +179,9 @@ def set_admin(state: HostState, name: str, up: bool) -> None:
     """``ip link set <dev> up|down`` / ``ifup`` / ``ifdown`` on a NIC or the bond."""
     target = state.bond if name == state.bond.name else state.interfaces[name]
     target.admin_up = up
-    if up and name in state.interfaces:
-        # the watchdog needs a moment to see the link after the port opens
-        settle(state, at=state.kernel.uptime_s + 1.204031 if state.kernel else None)
-    else:
-        settle(state)
+    assert state.kernel is not None
+    # the port needs a moment to close; the watchdog a longer one to see the link come back
+    settle(state, at=state.kernel.uptime_s + (ADMIN_UP_DELAY if up else ADMIN_DOWN_DELAY))
 
 
 def restart_networking(state: HostState) -> None:

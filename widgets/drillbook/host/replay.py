@@ -90,11 +90,18 @@ def reveal(engine: "Engine", outcome: "Outcome") -> list[tuple[str, str]]:
     """``(command, output)`` for each of ``outcome.choice.reveals``, run in order on the host as
     it was right after that choice: the host before it plus its own effects (even when the
     choice kept the learner in the round)."""
+    state = host_after(engine, outcome)
+    if state is None:
+        return []
+    shell = Shell(state)
+    return [(command, shell.run(command).output) for command in outcome.choice.reveals]
+
+
+def host_after(engine: "Engine", outcome: "Outcome") -> HostState | None:
+    """The host right after ``outcome``'s choice (None if this engine never took it)."""
     steps = engine.steps
     index = next((i for i in range(len(steps) - 1, -1, -1)
                   if steps[i].round_id == outcome.round.id and steps[i].key == outcome.choice.key), None)
     if index is None:
-        return []
-    state = _build(engine, steps[:index], steps[index], outcome.now)
-    shell = Shell(state)
-    return [(command, shell.run(command).output) for command in outcome.choice.reveals]
+        return None
+    return _build(engine, steps[:index], steps[index], outcome.now)
