@@ -275,5 +275,7 @@ def test_atlas_branches_cover_every_wrong_choice(seed: Scenario) -> None:
 
 
 def type_in_console(console: widgets.Widget, line: str) -> None:
-    """Type a line into the console's input and press its run button."""
-    console.run(line)  # TEMP until the console widget exists
+    """Type a line into the console's input box and press its Run button, as a learner does."""
+    console.input.value = line
+    console.run_button.click()
+    assert console.input.value == ""
