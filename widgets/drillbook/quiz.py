@@ -16,6 +16,8 @@ Three kinds of question:
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,8 +27,13 @@ from . import _yaml
 from ._schema import Section
 from .course import course_dir
 from .errors import DrillbookError, ScenarioError, UnknownIdError
+from .paths import parse_code
+from .scenario import find_scenario, load_scenario
 
 KINDS = ("single", "multiple", "output")
+#: the host as it is when the alert fires; any other state is a replay code
+START = "start"
+_QUIZ_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
 
 
@@ -43,7 +50,7 @@ class OutputSpec:
 
     command: str = ""
     scenario: str = ""
-    state: str = ""
+    state: str = ""  #: "start" (the page arrives) or a replay code such as "B-A-A"
     text: str = ""  #: literal output, used when no scenario is named
 
 
@@ -111,8 +118,17 @@ def _output(section: Section) -> OutputSpec:
         spec = OutputSpec(
             command=out.text("command", max_len=200),
             scenario=out.identifier("scenario"),
-            state=out.text("state", "start", max_len=64),
+            state=out.text("state", START, max_len=64),
         )
+        try:
+            find_scenario(spec.scenario)
+        except UnknownIdError as exc:
+            out.fail("scenario", str(exc))
+        if spec.state != START:
+            try:
+                parse_code(spec.state)
+            except UnknownIdError:
+                out.fail("state", f"'{spec.state}' is neither 'start' nor a replay code like B-A-A")
     out.done()
     return spec
 
@@ -142,7 +158,8 @@ def _question(section: Section) -> Question:
     return question
 
 
-def parse_quiz(data: object, path: str) -> Quiz:
+def parse_quiz(data: object, path: str, expected_id: str | None = None) -> Quiz:
+    """Validate parsed YAML into a :class:`Quiz`; ``expected_id`` is the id its file name implies."""
     if data is None:
         raise ScenarioError.at(path, 1, "", "the file is empty; a quiz needs id, title and questions")
     top = Section(path, "", data, 1)
@@ -153,14 +170,14 @@ def parse_quiz(data: object, path: str) -> Quiz:
             raise ScenarioError.at(path, question.line, f"question '{question.id}' field 'id'", f"duplicate question id '{question.id}'")
         questions.append(question)
     quiz = Quiz(top.identifier("id"), top.text("title", max_len=200), top.text("intro", "", max_len=2000), tuple(questions), path)
-    if Path(path).suffix in (".yaml", ".yml") and Path(path).stem != quiz.id:
-        top.fail("id", f"'{quiz.id}' must match the file name '{Path(path).stem}'")
+    if expected_id is not None and quiz.id != expected_id:
+        top.fail("id", f"'{quiz.id}' must match the file name '{expected_id}.yaml'")
     top.done()
     return quiz
 
 
-def load_quiz_file(path: str | Path) -> Quiz:
-    return parse_quiz(_yaml.load_file(path), str(path))
+def load_quiz_file(path: str | Path, expected_id: str | None = None) -> Quiz:
+    return parse_quiz(_yaml.load_file(path), str(path), expected_id)
 
 
 def quiz_dir() -> Path:
@@ -171,20 +188,28 @@ def quiz_dir() -> Path:
 def load_quiz(quiz_id: str) -> Quiz:
     """A course quiz by id (``lacp-bonding`` reads ``course/quizzes/lacp-bonding.yaml``)."""
     path = quiz_dir() / f"{quiz_id}.yaml"
-    if not path.is_file():
+    if not _QUIZ_ID.match(quiz_id) or not path.is_file():
         known = ", ".join(sorted(p.stem for p in quiz_dir().glob("*.yaml"))) or "none"
         raise UnknownIdError(f"no quiz '{quiz_id}' (known: {known})")
-    return load_quiz_file(path)
+    return load_quiz_file(path, expected_id=quiz_id)
 
 
 # -- simulated output ------------------------------------------------------------------------
 
 def render_output(spec: OutputSpec) -> str:
-    """The terminal text an ``output`` question shows, prompt line included."""
+    """The terminal text an ``output`` question shows, prompt line included.
+
+    Scenario output comes from the same simulated host the console and the replay use: the
+    scenario's host at the alert, moved along the replay code in ``state`` if one is given.
+    """
     if spec.text:
         body = spec.text
     else:
-        from .host.snapshot import command_output
+        from .engine import Engine
+        from .host import shell_for
 
-        body = command_output(spec.scenario, spec.state, spec.command)
+        engine = Engine(load_scenario(find_scenario(spec.scenario)))
+        if spec.state != START:
+            engine.replay(spec.state)
+        body = shell_for(engine).run(spec.command).output
     return f"$ {spec.command}\n{body}" if spec.command else body

@@ -40,7 +40,7 @@ class QuestionView(widgets.VBox):
             for box in self.boxes:
                 box.add_class("db-quiz-checkbox")
                 box.observe(self._picked, "value")
-            parts.append(widgets.VBox(self.boxes, layout=widgets.Layout(gap="2px")))
+            parts.append(widgets.VBox(self.boxes))
         else:
             self.boxes = []
             self.radio = widgets.RadioButtons(options=labels, index=None, layout=widgets.Layout(width="auto"))
@@ -51,7 +51,9 @@ class QuestionView(widgets.VBox):
         self.retry_button = widgets.Button(description="Try again", layout=widgets.Layout(display="none"))
         self.check_button.on_click(guarded(self._show_message)(self._check))
         self.retry_button.on_click(guarded(self._show_message)(self._retry))
-        parts.append(widgets.HBox([self.check_button, self.retry_button], layout=widgets.Layout(gap="8px")))
+        buttons = widgets.HBox([self.check_button, self.retry_button])
+        buttons.add_class("db-quiz-buttons")
+        parts.append(buttons)
         self.feedback = html("db-quiz-feedback")
         parts.append(self.feedback)
         super().__init__(parts)
@@ -137,7 +139,7 @@ class QuizView(widgets.VBox):
         self.score = html("db-quiz-score")
         self.retry_all = widgets.Button(description="Start the quiz over", icon="refresh")
         self.retry_all.on_click(guarded(self._show_message)(self._restart))
-        footer = widgets.HBox([self.score, self.retry_all], layout=widgets.Layout(gap="16px", align_items="center"))
+        footer = widgets.HBox([self.score, self.retry_all])
         footer.add_class("db-quiz-footer")
         super().__init__([style_widget(), html("db-quiz-header", header), *self.questions, footer])
         self.add_class("db-root")

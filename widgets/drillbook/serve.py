@@ -1,0 +1,104 @@
+"""``./run serve``: the course as a Voila app on 127.0.0.1, landing on the welcome notebook.
+
+Voila serves the ``course/`` folder (so notebooks link to each other as siblings under
+``/voila/render/``) with the repository's ``voila.json`` (no tracebacks, kernel culling, images
+only under ``/voila/files/``). Two routes are added in front of Voila's own: ``/`` and the
+directory listing ``/voila/tree`` redirect to the welcome page, so learners start at the
+beginning and never see a file browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .course import course_dir, default_course
+
+#: Where ``voila.json`` lives; Voila only reads config from the paths it is told about.
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PORT = 8866
+HOST = "127.0.0.1"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="./run serve", description="Serve the drillbook course with Voila.")
+    parser.add_argument("--theme", choices=("light", "dark"), default="light", help="page theme (default: light)")
+    parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port on {HOST} (default: {DEFAULT_PORT})")
+    parser.add_argument("--open", action="store_true", help="open the course in a web browser")
+    return parser
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port between 1 and 65535")
+    return value
+
+
+def voila_argv(args: argparse.Namespace) -> list[str]:
+    """The command line handed to Voila (also what the tests check)."""
+    argv = [
+        str(course_dir()),
+        f"--Voila.ip={HOST}",
+        f"--port={args.port}",
+        "--Voila.port_retries=0",  # the printed URL must be the real one
+        f"--theme={args.theme}",
+        f"--Voila.config_file_paths={[str(REPO_ROOT)]!r}",
+    ]
+    if not args.open:
+        argv.append("--no-browser")
+    return argv
+
+
+def landing_page() -> str:
+    """The welcome notebook: the first entry of the course's table of contents."""
+    return default_course().entries[0].file
+
+
+def _app_class() -> Any:
+    """A Voila subclass with the landing redirects; imported lazily so ``--help`` stays fast."""
+    import tornado.ioloop
+    import tornado.web
+    from jupyter_server.utils import url_path_join
+    from voila.app import Voila
+
+    class CourseVoila(Voila):  # type: ignore[misc]
+        name = "drillbook-voila"
+
+        def init_handlers(self) -> list[Any]:
+            target = url_path_join(self.server_url, "voila/render", landing_page())
+            redirect = (tornado.web.RedirectHandler, {"url": target, "permanent": False})
+            front = [
+                (self.server_url.rstrip("/") + "/?", *redirect),
+                (url_path_join(self.server_url, r"/voila/tree(?:/.*)?"), *redirect),
+            ]
+            return front + list(super().init_handlers())
+
+        def listen(self) -> None:
+            tornado.ioloop.IOLoop.current().add_callback(self._announce)
+            super().listen()
+
+        def _announce(self) -> None:
+            print(f"drillbook: the course is at http://{HOST}:{self.port}/  (Ctrl+C stops it)", flush=True)
+
+    return CourseVoila
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not (course_dir() / landing_page()).is_file():
+        print(f"drillbook: {course_dir() / landing_page()} is missing", file=sys.stderr)
+        return 1
+    app = _app_class()
+    app.launch_instance(argv=voila_argv(args))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
