@@ -38,16 +38,16 @@ def catalogue(name: str) -> dict[str, str]:
     return entries
 
 
-def message(name: str, key: str, **values: object) -> str:
+def message(name: str, key: str, /, **values: object) -> str:
     """One catalogue entry, formatted."""
     return catalogue(name)[key].format(**values)
 
 
-def kmsg(key: str, **values: object) -> str:
+def kmsg(key: str, /, **values: object) -> str:
     """A kernel log line from ``kernel-messages.txt``."""
     return message("kernel-messages", key, **values)
 
 
-def tool(key: str, **values: object) -> str:
+def tool(key: str, /, **values: object) -> str:
     """A tool message from ``tools.txt``."""
     return message("tools", key, **values)
