@@ -49,7 +49,7 @@ def voila_argv(args: argparse.Namespace) -> list[str]:
         f"--port={args.port}",
         "--Voila.port_retries=0",  # the printed URL must be the real one
         f"--theme={args.theme}",
-        f"--Voila.config_file_paths={[str(REPO_ROOT)]!r}",
+        f"--Voila.config_file_paths={REPO_ROOT}",
     ]
     if not args.open:
         argv.append("--no-browser")

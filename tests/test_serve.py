@@ -1,0 +1,112 @@
+"""``./run serve``: the repository's Voila configuration, the argument handling, and one real
+start of the server that fetches ``/`` and finds the welcome page."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+
+import pytest
+
+from drillbook import serve
+from drillbook.course import course_dir
+
+from .browser._server import start_course_server
+from .conftest import REPO
+
+CONFIG = json.loads((REPO / "voila.json").read_text(encoding="utf-8"))
+
+
+def test_tracebacks_are_off_and_errors_are_friendly() -> None:
+    assert CONFIG["VoilaConfiguration"]["show_tracebacks"] is False
+    assert CONFIG["VoilaExecutor"]["show_tracebacks"] is False
+    assert "--debug" not in CONFIG["VoilaExecutor"]["cell_error_instruction"]
+    assert "Reload the page" in CONFIG["VoilaExecutor"]["cell_error_instruction"]
+
+
+def test_idle_kernels_are_culled_even_with_an_open_tab() -> None:
+    culling = CONFIG["MappingKernelManager"]
+    assert 0 < culling["cull_interval"] < culling["cull_idle_timeout"] <= 3600
+    assert culling["cull_connected"] is True
+
+
+@pytest.mark.parametrize("path,served", [
+    ("img/bonding-modes.svg", True),
+    ("img/rack-redundancy.png", True),
+    ("index.ipynb", False),
+    ("quizzes/linux-ops.yaml", False),
+    ("course.yaml", False),
+    ("img/../index.ipynb", False),
+    ("img/x.svg.py", False),
+    ("../widgets/drillbook/serve.py", False),
+    ("notes.sqlite3", False),
+])
+def test_file_allowlist_serves_course_images_only(path: str, served: bool) -> None:
+    """The same check Voila's AllowListFileHandler makes (fullmatch, allow and not deny)."""
+    conf = CONFIG["VoilaConfiguration"]
+    allowed = any(re.fullmatch(p, path, re.IGNORECASE) for p in conf["file_allowlist"])
+    denied = any(re.fullmatch(p, path, re.IGNORECASE) for p in conf["file_denylist"])
+    assert (allowed and not denied) is served
+
+
+def test_voila_loads_the_repository_config() -> None:
+    """Voila itself (not just this test) reads voila.json through serve's command line."""
+    app = serve._app_class()()
+    app.initialize(serve.voila_argv(serve.build_parser().parse_args(["--port", "8999"])))
+    assert app.voila_configuration.show_tracebacks is False
+    assert app.voila_configuration.file_allowlist == CONFIG["VoilaConfiguration"]["file_allowlist"]
+    assert app.config.MappingKernelManager.cull_connected is True
+    assert app.root_dir == str(course_dir())
+    assert app.ip == "127.0.0.1" and app.port == 8999
+
+
+def test_arguments_default_to_light_theme_and_port_8866() -> None:
+    argv = serve.voila_argv(serve.build_parser().parse_args([]))
+    assert argv[0] == str(course_dir())
+    assert "--theme=light" in argv and "--port=8866" in argv and "--no-browser" in argv
+    assert "--Voila.ip=127.0.0.1" in argv and f"--Voila.config_file_paths={REPO}" in argv
+
+
+def test_dark_theme_port_and_open() -> None:
+    argv = serve.voila_argv(serve.build_parser().parse_args(["--theme", "dark", "--port", "9001", "--open"]))
+    assert "--theme=dark" in argv and "--port=9001" in argv and "--no-browser" not in argv
+
+
+@pytest.mark.parametrize("bad", [["--theme", "blue"], ["--port", "http"], ["--port", "70000"], ["--port", "0"], ["extra"]])
+def test_bad_arguments_exit_with_usage(bad: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        serve.main(bad)
+    assert caught.value.code == 2
+    assert "usage: ./run serve" in capsys.readouterr().err
+
+
+def test_landing_page_is_the_first_notebook() -> None:
+    assert serve.landing_page() == "index.ipynb"
+
+
+@pytest.mark.timeout(180)
+def test_real_server_redirects_to_the_welcome_page() -> None:
+    server = start_course_server("test-serve")
+    try:
+        with urllib.request.urlopen(server.url("/"), timeout=120) as resp:
+            assert resp.url == server.url("/voila/render/index.ipynb")
+            page = resp.read().decode("utf-8")
+        assert "Welcome to drillbook" in page
+        # outputs travel as JSON inside the page, so quotes may be escaped
+        assert "db-root db-nav" in page and "primer-datacenter-hardware.ipynb" in page
+        assert "Traceback" not in page and "header(" not in page  # sources stripped
+        with urllib.request.urlopen(server.url("/voila/tree"), timeout=60) as resp:
+            assert resp.url.endswith("/voila/render/index.ipynb")
+            resp.read()
+        with urllib.request.urlopen(server.url("/voila/files/img/bonding-modes.svg"), timeout=30) as resp:
+            assert resp.read().startswith(b"<svg")
+        for path in ("/voila/files/index.ipynb", "/voila/files/quizzes/linux-ops.yaml"):
+            with pytest.raises(urllib.error.HTTPError) as caught:
+                urllib.request.urlopen(server.url(path), timeout=30)
+            assert caught.value.code == 403
+        assert "drillbook: the course is at http://127.0.0.1:" in server.log_text()
+    finally:
+        server.stop()
+    assert server.leftovers() == []
