@@ -54,6 +54,17 @@ def html(css_class: str, value: str = "") -> widgets.HTML:
     return widget
 
 
+def close_tree(widget: widgets.Widget) -> None:
+    """Close a discarded view and everything in it, so long sessions do not leak widgets."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    for part in ("layout", "style"):
+        sub = getattr(widget, part, None)
+        if isinstance(sub, widgets.Widget):
+            sub.close()
+    widget.close()
+
+
 def friendly(exc: BaseException) -> str:
     """The sentence a learner sees for an error."""
     if isinstance(exc, DrillbookError):

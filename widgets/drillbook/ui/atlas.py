@@ -118,19 +118,38 @@ def render_answer_key(scenario: Scenario) -> str:
     return f'<div class="db-root db-answer-key"><h2>Answer key: {esc(scenario.title)}</h2>{"".join(parts)}</div>'
 
 
-def render_summary(rows: list[tuple[Branch, ReplayApp]]) -> str:
+def render_summary(played: list["Played"]) -> str:
     """One table of every branch: code, minutes, downtime and SLA."""
     body = "".join(
-        f"<tr><td>{esc(b.title)}</td><td><code>{esc(b.code)}</code></td>"
-        f"<td>{a.engine.state.elapsed_minutes}</td><td>{a.engine.state.downtime_minutes}</td>"
-        f'<td>{badge("harmful", "SLA breached") if a.engine.state.sla_breached else badge("recommended", "SLA met")}</td></tr>'
-        for b, a in rows
+        f"<tr><td>{esc(p.branch.title)}</td><td><code>{esc(p.branch.code)}</code></td>"
+        f"<td>{p.minutes}</td><td>{p.downtime}</td>"
+        f'<td>{badge("harmful", "SLA breached") if p.sla_breached else badge("recommended", "SLA met")}</td></tr>'
+        for p in played
     )
     return (
         '<div class="db-root"><table class="db-whatif"><caption>Every branch at a glance</caption>'
         "<thead><tr><th>Branch</th><th>Code</th><th>Minutes</th><th>Downtime</th><th>SLA</th></tr></thead>"
         f"<tbody>{body}</tbody></table></div>"
     )
+
+
+@dataclass(frozen=True)
+class Played:
+    """A branch after it was clicked through: its totals and what the app showed."""
+
+    branch: Branch
+    minutes: int
+    downtime: int
+    sla_breached: bool
+    html: str
+
+
+def play_branch(app: ReplayApp, branch: Branch) -> Played:
+    """Press Restart, click the branch through and keep what the app showed."""
+    app.restart_button.click()
+    click_path(app, branch.code)
+    state = app.engine.state
+    return Played(branch, state.elapsed_minutes, state.downtime_minutes, state.sla_breached, render_branch(app, branch))
 
 
 def style_html() -> str:

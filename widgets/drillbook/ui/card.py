@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from ..scenario import Choice, Round
+from ..scenario import CHOICE_KEYS, Choice, Round
 from ._common import badge, html, minutes
 from ._html import esc, rich
 
@@ -44,38 +44,42 @@ def button_text(choice: Choice) -> str:
 
 
 class RoundCard(widgets.VBox):
-    """Shows one decision round; ``on_choose(key)`` is called when a choice is pressed."""
+    """Shows one decision round; ``on_choose(key)`` is called when a choice is pressed.
+
+    The four buttons are made once and updated for each round (every decision round has
+    exactly the choices A-D), so keyboard focus survives and no widgets pile up in the kernel.
+    """
 
     def __init__(self, on_choose: Callable[[str], None]) -> None:
         self._on_choose = on_choose
         self.header = html("db-round-header")
         self.buttons: dict[str, widgets.Button] = {}
         self.notes: dict[str, widgets.HTML] = {}
-        self.choice_box = widgets.VBox()
+        self.rows: dict[str, widgets.VBox] = {}
+        for key in CHOICE_KEYS:
+            button = widgets.Button(layout=widgets.Layout(width="auto", height="auto"))
+            button.add_class("db-choice")
+            button.on_click(lambda _b, key=key: self._on_choose(key))
+            self.buttons[key] = button
+            self.notes[key] = html("db-choice-note")
+            self.rows[key] = widgets.VBox([button, self.notes[key]])
+            self.rows[key].add_class("db-choice-row")
+        self.choice_box = widgets.VBox(list(self.rows.values()))
         self.choice_box.add_class("db-choices")
         super().__init__([self.header, html("db-choose-prompt", "<strong>Choose your action:</strong>"), self.choice_box])
         self.add_class("db-card")
 
     def show(self, rnd: Round, total_rounds: int, tried: tuple[str, ...], *, instructor: bool = False) -> None:
         self.header.value = render_round_header(rnd, total_rounds)
-        rows = []
-        self.buttons, self.notes = {}, {}
         for choice in rnd.choices:
             was_tried = choice.key in tried
-            button = widgets.Button(
-                description=button_text(choice),
-                tooltip=f"Choice {choice.key}: {choice.label}" + (f" (tried: {choice.verdict_label})" if was_tried else ""),
-                disabled=was_tried,
-                layout=widgets.Layout(width="auto", height="auto"),
-            )
-            button.add_class("db-choice")
-            button.on_click(lambda _b, key=choice.key: self._on_choose(key))
-            note = html("db-choice-note", render_choice_note(choice, tried=was_tried, instructor=instructor))
-            row = widgets.VBox([button, note])
-            row.add_class("db-choice-row")
+            button = self.buttons[choice.key]
+            button.description = button_text(choice)
+            button.tooltip = f"Choice {choice.key}: {choice.label}" + (f" (tried: {choice.verdict_label})" if was_tried else "")
+            button.disabled = was_tried
+            self.notes[choice.key].value = render_choice_note(choice, tried=was_tried, instructor=instructor)
+            row = self.rows[choice.key]
             if was_tried:
                 row.add_class("db-choice-tried")
-            self.buttons[choice.key] = button
-            self.notes[choice.key] = note
-            rows.append(row)
-        self.choice_box.children = rows
+            else:
+                row.remove_class("db-choice-tried")

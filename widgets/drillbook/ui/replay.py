@@ -19,7 +19,7 @@ from ..engine import Engine, Outcome
 from ..errors import DrillbookError
 from ..scenario import Scenario, find_scenario, load_scenario
 from . import _hostlink
-from ._common import friendly, guarded, html, message_html
+from ._common import close_tree, friendly, guarded, html, message_html
 from ._html import esc, rich
 from .card import RoundCard
 from .clock import IncidentClock
@@ -186,12 +186,14 @@ class ReplayApp(widgets.VBox):
         rnd = state.round
         if rnd is None:
             self.stage.children = ()
-            self.remediation = None
+            self._drop_remediation()
         elif rnd.kind == "decision":
-            self.remediation = None
+            self._drop_remediation()
             self.card.show(rnd, len(self.scenario.rounds), state.tried, instructor=self.instructor.value)
             self.stage.children = (self.card,)
         elif rebuild or self.remediation is None:
+            self.stage.children = ()
+            self._drop_remediation()
             self.remediation = RemediationRound(
                 rnd, _hostlink.shell_for(self.engine), done=state.completed_actions,
                 complete=self.complete_action, close=self.close_incident, charge=self.charge,
@@ -205,6 +207,11 @@ class ReplayApp(widgets.VBox):
         options = [(f"Round {r.number}: {r.title}", r.number) for r in self.scenario.rounds[:reached]]
         self.round_picker.options = options
         self.round_picker.value = reached
+
+    def _drop_remediation(self) -> None:
+        if self.remediation is not None:
+            close_tree(self.remediation)
+            self.remediation = None
 
     def transcript_html(self, *, report: bool = True) -> str:
         """Every outcome of this run and the damage report, as static HTML (the branch atlas)."""
