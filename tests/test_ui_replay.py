@@ -110,6 +110,11 @@ def test_retry_disables_tried_choice_and_marks_its_verdict(seed: Scenario) -> No
     assert a.card.buttons["A"].disabled and a.card.buttons["C"].disabled
     assert "Partial clue" in a.card.notes["C"].value
     assert "Round 1: Alert Fires" in a.path_map.value and "Wasted time" in a.path_map.value
+    click(a, "D")  # the reboot: its output shows the host right after it, eth1 now active
+    assert "$ cat /proc/net/bonding/bond0" in a.result.body.value
+    assert "Currently Active Slave: eth1" in a.result.body.value
+    click(a, "B")  # ...but a retry rewinds the host: the recommended look sees the broken bond
+    assert "Currently Active Slave: eth1" not in a.result.body.value and "MII Status: down" in a.result.body.value
 
 
 def test_replay_from_round_n(seed: Scenario) -> None:
@@ -181,6 +186,7 @@ def test_remediation_by_typing_commands_in_the_console(seed: Scenario) -> None:
     click(a, "B-A-A")
     rem = a.remediation
     assert rem is not None and a.engine.elapsed_minutes == 12
+    assert "Round 4 of 4: Remediation" in shown(rem) and seed.rounds[3].pressure_cue in shown(rem)
     type_in_console(rem.console, "ip -br link")  # ordinary investigation: console cost
     assert a.engine.elapsed_minutes == 13
     type_in_console(rem.console, "cat   /proc/net/bonding/bond0")

@@ -32,7 +32,7 @@ def render_clock(state: ReplayState) -> str:
         status = f"Downtime {down} of {sla} minutes allowed; {minutes(sla - down)} left."
     return (
         '<div class="db-clock-row">'
-        f'<span class="db-clock-now" aria-label="simulated time">🕒 {now}</span>'
+        f'<span class="db-clock-now" aria-label="simulated time">{now}</span>'
         f'<span class="db-clock-elapsed">{minutes(state.elapsed_minutes)} since the alert</span>'
         "</div>"
         f'<div class="db-sla db-sla-{level}">'

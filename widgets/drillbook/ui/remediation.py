@@ -18,6 +18,7 @@ from ..scenario import Action, Round
 from . import _hostlink
 from ._common import html, minutes
 from ._html import esc, pre, rich
+from .card import render_round_header
 
 
 def same_command(a: str, b: str) -> bool:
@@ -62,12 +63,17 @@ class ActionShell:
 
 
 def render_action(action: Action, done: bool) -> str:
-    status = ('<span class="db-check db-check-done">✓ done</span>' if done
-              else '<span class="db-check db-check-todo">○ to do</span>')
+    """One checklist line; follow-ups (no command) show their state in their checkbox."""
+    if not action.command:
+        status = ""
+    elif done:
+        status = '<span class="db-check db-check-done">✓ done</span> '
+    else:
+        status = '<span class="db-check db-check-todo">○ to do</span> '
     how = ""
     if action.command and not done:
         how = f'<div class="db-action-how">Run <code>{esc(action.command)}</code> in the console below.</div>'
-    return f'{status} <span class="db-action-text">{rich(action.text)}</span> ' \
+    return f'{status}<span class="db-action-text">{rich(action.text)}</span> ' \
            f'<span class="db-cost">({minutes(action.minutes)})</span>{how}'
 
 
@@ -79,7 +85,7 @@ class RemediationRound(widgets.VBox):
     so errors become messages.
     """
 
-    def __init__(self, rnd: Round, shell: Any, *, done: tuple[str, ...], complete: Callable[[str], None],
+    def __init__(self, rnd: Round, total_rounds: int, shell: Any, *, done: tuple[str, ...], complete: Callable[[str], None],
                  close: Callable[[], None], charge: Callable[[int], None], notify: Callable[[str], None],
                  guard: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
         self.round = rnd
@@ -119,7 +125,8 @@ class RemediationRound(widgets.VBox):
         self.close_button.on_click(lambda _b: guard(close)())
         checklist = widgets.VBox(items)
         checklist.add_class("db-checklist-box")
-        super().__init__([html("db-remediation-head", "<h4>Remediation checklist</h4>"), checklist,
+        head = render_round_header(rnd, total_rounds) + "<h4>Remediation checklist</h4>"
+        super().__init__([html("db-remediation-head", head), checklist,
                           self.output, self.console, self.close_button])
         self.add_class("db-remediation")
 

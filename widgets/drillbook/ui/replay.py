@@ -195,7 +195,7 @@ class ReplayApp(widgets.VBox):
             self.stage.children = ()
             self._drop_remediation()
             self.remediation = RemediationRound(
-                rnd, _hostlink.shell_for(self.engine), done=state.completed_actions,
+                rnd, len(self.scenario.rounds), _hostlink.shell_for(self.engine), done=state.completed_actions,
                 complete=self.complete_action, close=self.close_incident, charge=self.charge,
                 notify=lambda text: self.show_message(text, "status"), guard=self._guard,
             )
