@@ -33,8 +33,9 @@ ERROR_MARKERS = (
     "Cannot open the incident",
 )
 #: Raw reprs that show a widget (or any object) failed to render as what it is.
-RAW_REPRS = ("VBox(children=", "HBox(children=", "Button(description=", "HTML(value=", "<ipywidgets",
-             "<IPython.core.display", "<drillbook.", "object at 0x", "Output(", "Label(value=")
+RAW_REPRS = ("VBox(children=", "HBox(children=", "(children=", "Button(description=", "HTML(value=",
+             "<ipywidgets", "<IPython.core.display", "<drillbook.", "object at 0x", "Label(value=",
+             "ReplayApp(", "QuizView(", "NotesPanel(", "Console(")
 
 RENDER_TIMEOUT = 120_000
 
@@ -47,19 +48,37 @@ def render_url(server: VoilaServer, notebook: str, **params: str) -> str:
 def wait_rendered(page: Page, selector: str | None = ".db-root", timeout: float = RENDER_TIMEOUT) -> None:
     """Wait until Voila ran every cell (spinner gone, cells shown) and ``selector`` is visible."""
     page.wait_for_function(
-        "() => !document.querySelector('#loading') && "
-        "getComputedStyle(document.querySelector('#rendered_cells') || document.body).display !== 'none'",
+        "() => { const cells = document.querySelector('#rendered_cells');"
+        " return document.readyState !== 'loading' && !document.querySelector('#loading')"
+        " && !!cells && getComputedStyle(cells).display !== 'none'; }",
         timeout=timeout,
     )
     if selector:
         page.locator(selector).first.wait_for(state="visible", timeout=timeout)
-    # Widget views are created asynchronously after the cells are shown: wait until every
-    # widget output placeholder has become a rendered widget (no more "Loading widget...").
+    # Widget views are created asynchronously after the cells are shown: wait until no output
+    # area is empty or still says "Loading widget..." (Voila's placeholder until the view exists).
     page.wait_for_function(
-        "() => !Array.from(document.querySelectorAll('.jp-OutputArea-output')).some("
-        "e => /Loading widget/.test(e.textContent || ''))",
+        "() => !Array.from(document.querySelectorAll('#rendered_cells .jp-OutputArea-output'))"
+        ".some(e => (e.childElementCount === 0 && !(e.textContent || '').trim())"
+        " || /Loading widget/.test(e.textContent || ''))",
         timeout=timeout,
     )
+
+
+def full_screenshot(page: Page, path: str) -> None:
+    """A screenshot of the whole page: Voila scrolls inside an element, not the document, so
+    the viewport is stretched to the tallest scrolling content first (and restored after)."""
+    size = page.viewport_size or {"width": 1280, "height": 900}
+    height = page.evaluate(
+        "() => Math.max(document.documentElement.scrollHeight, ...Array.from(document.querySelectorAll('*'))"
+        ".filter(e => /(auto|scroll)/.test(getComputedStyle(e).overflowY) && e.scrollHeight > e.clientHeight + 1)"
+        ".map(e => { e.scrollTop = 0; return e.scrollHeight + Math.max(0, e.getBoundingClientRect().top); }))"
+    )
+    page.set_viewport_size({"width": size["width"], "height": int(min(max(height, size["height"]), 12_000))})
+    try:
+        page.screenshot(path=path, full_page=True)
+    finally:
+        page.set_viewport_size(size)
 
 
 def open_notebook(page: Page, server: VoilaServer, notebook: str, selector: str | None = ".db-root",

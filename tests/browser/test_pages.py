@@ -1,0 +1,130 @@
+"""Every course notebook, in the light and the dark theme: it renders with no traceback, error
+text or raw widget repr, it is screenshotted to ``test-artifacts/screenshots/``, and axe-core
+finds no serious or critical accessibility violation (colour contrast included).
+
+Each (notebook, theme) page is loaded once and the findings are shared by the two tests, so
+the suite stays within its time budget on two shared cores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drillbook.course import default_course
+
+from . import _pages
+from ._server import COURSE, VoilaServer
+
+NOTEBOOKS = [entry.file for entry in default_course().entries]
+THEMES = ["light", "dark"]
+CASES = [pytest.param(nb, theme, id=f"{Path(nb).stem}-{theme}") for nb in NOTEBOOKS for theme in THEMES]
+#: axe impacts that fail the suite; "moderate" and "minor" are reported in the artefacts only.
+BLOCKING = {"serious", "critical"}
+
+THEME_JS = """() => {
+  const bg = getComputedStyle(document.body).backgroundColor.match(/\\d+(\\.\\d+)?/g).map(Number);
+  const lum = (0.2126 * bg[0] + 0.7152 * bg[1] + 0.0722 * bg[2]) / 255;
+  return {light: document.body.dataset.jpThemeLight, name: document.body.dataset.jpThemeName, luminance: lum};
+}"""
+#: Where a failing element sits: inside one of our views, or in Voila's own page chrome.
+OWNER_JS = """(selector) => {
+  const el = document.querySelector(selector);
+  if (!el) return 'unknown';
+  if (el.closest('.db-root')) return 'drillbook view';
+  if (el.closest('.jp-OutputArea-output')) return 'notebook output (widget chrome)';
+  if (el.closest('.jp-MarkdownOutput, .jp-RenderedMarkdown')) return 'notebook markdown';
+  return 'voila page chrome';
+}"""
+
+
+@dataclass
+class Rendered:
+    notebook: str
+    theme: str
+    text: str = ""
+    load_error: str = ""
+    page_errors: list[str] = field(default_factory=list)
+    theme_state: dict[str, Any] = field(default_factory=dict)
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    screenshot: Path | None = None
+
+
+_CACHE: dict[tuple[str, str], Rendered] = {}
+
+
+def rendered(browser: Any, server: VoilaServer, notebook: str, theme: str, shots: Path) -> Rendered:
+    """Load a page once per session: its text, errors, theme, axe violations and a screenshot."""
+    key = (notebook, theme)
+    if key in _CACHE:
+        return _CACHE[key]
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Rendered(notebook, theme)
+    _CACHE[key] = result
+    if not (COURSE / notebook).is_file():
+        result.load_error = f"course/{notebook} is listed in course/course.yaml but does not exist"
+        return result
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    page.on("pageerror", lambda exc: result.page_errors.append(str(exc)))
+    try:
+        _pages.open_notebook(page, server, notebook, selector=".db-nav-footer", theme=theme)
+        result.text = _pages.visible_text(page)
+        result.theme_state = page.evaluate(THEME_JS)
+        result.screenshot = shots / f"{Path(notebook).stem}-{theme}.png"
+        _pages.full_screenshot(page, str(result.screenshot))
+        response = Axe().run(page).response
+        for violation in response.get("violations", []):
+            for node in violation.get("nodes", []):
+                target = node.get("target", ["?"])[0]
+                owner = page.evaluate(OWNER_JS, target) if isinstance(target, str) else "unknown"
+                result.violations.append({
+                    "rule": violation["id"], "impact": violation.get("impact"), "help": violation.get("help"),
+                    "target": target, "owner": owner, "html": node.get("html", "")[:200],
+                    "summary": (node.get("failureSummary") or "").replace("\n", " ")[:300],
+                })
+        (shots / f"{Path(notebook).stem}-{theme}.axe.txt").write_text(
+            "\n".join(f"{v['impact']:9} {v['rule']:24} [{v['owner']}] {v['target']}\n          {v['html']}\n"
+                      f"          {v['summary']}" for v in result.violations) or "no violations\n",
+            encoding="utf-8")
+    except Exception as exc:  # noqa: BLE001 - recorded and asserted by the tests
+        result.load_error = f"{type(exc).__name__}: {exc}"
+        try:
+            _pages.full_screenshot(page, str(shots / f"{Path(notebook).stem}-{theme}-FAILED.png"))
+            result.text = _pages.visible_text(page)
+        except Exception:  # noqa: BLE001
+            pass
+    finally:
+        page.close(run_before_unload=True)
+        context.close()
+    return result
+
+
+@pytest.mark.parametrize(("notebook", "theme"), CASES)
+def test_notebook_renders_cleanly(browser: Any, voila: VoilaServer, screenshots: Path, notebook: str, theme: str) -> None:
+    page = rendered(browser, voila, notebook, theme, screenshots)
+    assert not page.load_error, f"{notebook} ({theme}) did not finish rendering: {page.load_error}\n{page.text[:1500]}"
+    found = _pages.problems(page.text)
+    assert not found, f"{notebook} ({theme}) shows {found}:\n{page.text[:2000]}"
+    assert not page.page_errors, f"{notebook} ({theme}) raised in the browser: {page.page_errors}"
+    if theme == "dark":
+        assert page.theme_state["light"] == "false" and page.theme_state["luminance"] < 0.3, page.theme_state
+    else:
+        assert page.theme_state["luminance"] > 0.7, page.theme_state
+    assert page.screenshot is not None and page.screenshot.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(("notebook", "theme"), CASES)
+def test_notebook_has_no_serious_accessibility_violations(browser: Any, voila: VoilaServer, screenshots: Path,
+                                                          notebook: str, theme: str) -> None:
+    page = rendered(browser, voila, notebook, theme, screenshots)
+    assert not page.load_error, f"{notebook} ({theme}) did not render: {page.load_error}"
+    blocking = [v for v in page.violations if v["impact"] in BLOCKING]
+    listing = "\n".join(f"- {v['impact']} {v['rule']} in {v['owner']}: {v['target']} :: {v['html']} :: {v['summary']}"
+                        for v in blocking)
+    assert not blocking, f"axe-core on {notebook} ({theme}) found:\n{listing}"
