@@ -61,7 +61,9 @@ def test_start_shows_round_one_and_the_clock(seed: Scenario) -> None:
     assert [b.description for b in a.card.buttons.values()] == [f"{c.key}) {c.label}" for c in seed.rounds[0].choices]
     assert not any(b.disabled for b in a.card.buttons.values())
     assert a.result.layout.display == "none" and a.report_view.value == ""
-    assert sum(isinstance(w, widgets.HTML) and w.value.startswith("<style>") for w in tree(a)) == 1
+    in_console = {id(w) for w in tree(a.console)}  # the console is also a standalone view, styled itself
+    styles = [w for w in tree(a) if id(w) not in in_console and isinstance(w, widgets.HTML) and w.value.startswith("<style>")]
+    assert len(styles) == 1
 
 
 def test_optimal_path_by_clicks_reports_15_minutes_and_sla_met(seed: Scenario) -> None:
@@ -197,6 +199,40 @@ def test_remediation_by_typing_commands_in_the_console(seed: Scenario) -> None:
     rem.run_buttons["test-failover"].click()
     assert "test-failover" in a.engine.state.completed_actions and a.engine.elapsed_minutes == 16
     assert "Wednesday 03:38 UTC" in a.clock.value
+
+
+def test_investigation_console_charges_the_clock(seed: Scenario) -> None:
+    a = ReplayApp(seed)
+    assert a.console is not None and a.investigate.layout.display is None
+    type_in_console(a.console, "cat /proc/net/bonding/bond0")
+    assert "MII Status: down" in shown(a.console)
+    assert a.engine.elapsed_minutes == 1 and "1 minute since the alert" in a.clock.value
+    click(a, "B-A-A")
+    assert a.investigate.layout.display == "none"  # the remediation round has its own console
+    finish_remediation(a)
+    report = a.report_view.value
+    assert "<strong>16 minutes</strong> (including 1 minute at the console)" in report
+
+
+def test_console_follows_the_host_after_each_choice(seed: Scenario) -> None:
+    a = ReplayApp(seed)
+    click(a, "B-B")  # restart networking: eth1 becomes active, but the choice stays in round 2...
+    type_in_console(a.console, "grep Active /proc/net/bonding/bond0")
+    assert "Currently Active Slave: eth1" not in a.console.transcript  # ...and a retry rewinds the host
+    click(a, "A")
+    type_in_console(a.console, "ethtool -i eth1")
+    assert "firmware-version: 0x80000208" in a.console.transcript
+
+
+def test_scenario_without_a_host_has_no_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario = load_scenario(FILES / "minimal.yaml")
+    a = ReplayApp(scenario)
+    assert a.console is None and a.investigate.layout.display == "none"
+    click(a, "A")
+    rem = a.remediation
+    assert rem is not None and rem.console is None and not rem.run_buttons
+    rem.checkboxes["add-index"].value = True
+    assert a.engine.finished and "<strong>5 minutes</strong>" in a.report_view.value
 
 
 def test_close_incident_early_lists_missed_actions(seed: Scenario) -> None:

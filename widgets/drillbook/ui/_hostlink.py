@@ -44,3 +44,9 @@ def console_run(console_widget: Any, line: str) -> bool:
         return False
     run(line)
     return True
+
+
+def retarget(console_widget: Any, shell: Any) -> None:
+    """Point an existing console at a new shell (the host after the latest choice), keeping
+    what is already on its screen."""
+    console_widget.shell = shell

@@ -62,16 +62,16 @@ class ActionShell:
         return result
 
 
-def render_action(action: Action, done: bool) -> str:
+def render_action(action: Action, done: bool, console: bool = True) -> str:
     """One checklist line; follow-ups (no command) show their state in their checkbox."""
-    if not action.command:
+    if not action.command or not console:
         status = ""
     elif done:
         status = '<span class="db-check db-check-done">✓ done</span> '
     else:
         status = '<span class="db-check db-check-todo">○ to do</span> '
     how = ""
-    if action.command and not done:
+    if action.command and console and not done:
         how = f'<div class="db-action-how">Run <code>{esc(action.command)}</code> in the console below.</div>'
     return f'{status}<span class="db-action-text">{rich(action.text)}</span> ' \
            f'<span class="db-cost">({minutes(action.minutes)})</span>{how}'
@@ -92,18 +92,19 @@ class RemediationRound(widgets.VBox):
         self._complete = guard(complete)
         self._notify = notify
         self._done: set[str] = set(done)
+        # Without a simulated host there is no console: every action is ticked by hand.
         self.shell = ActionShell(shell, rnd.actions, lambda aid: aid in self._done,
-                                 self._completed_by_console, self._refused)
-        self.console = _hostlink.console(self.shell, guard(charge))
+                                 self._completed_by_console, self._refused) if shell is not None else None
+        self.console = _hostlink.console(self.shell, guard(charge)) if self.shell is not None else None
         self.rows: dict[str, widgets.HTML] = {}
         self.run_buttons: dict[str, widgets.Button] = {}
         self.checkboxes: dict[str, widgets.Checkbox] = {}
         self.output = html("db-action-output")
         items = []
         for action in rnd.actions:
-            row = html("db-action", render_action(action, action.id in self._done))
+            row = html("db-action", render_action(action, action.id in self._done, self.shell is not None))
             self.rows[action.id] = row
-            if action.command:
+            if action.command and self.shell is not None:
                 button = widgets.Button(description="Run it for me", tooltip=f"Run {action.command} in the console",
                                         disabled=action.id in self._done)
                 button.add_class("db-run-for-me")
@@ -126,13 +127,14 @@ class RemediationRound(widgets.VBox):
         checklist = widgets.VBox(items)
         checklist.add_class("db-checklist-box")
         head = render_round_header(rnd, total_rounds) + "<h4>Remediation checklist</h4>"
-        super().__init__([html("db-remediation-head", head), checklist,
-                          self.output, self.console, self.close_button])
+        parts = [html("db-remediation-head", head), checklist, self.output]
+        super().__init__(parts + ([self.console] if self.console is not None else []) + [self.close_button])
         self.add_class("db-remediation")
 
     # -- events ----------------------------------------------------------------------------
     def run_for_me(self, action: Action) -> None:
         """Run the action's command in the console for keyboard users and presenters."""
+        assert self.shell is not None  # the button exists only with a console
         if not _hostlink.console_run(self.console, action.command):
             result = self.shell.run(action.command)
             self.output.value = f'<div class="db-reveal-cmd">$ {esc(action.command)}</div>{pre(result.output)}'
@@ -152,7 +154,7 @@ class RemediationRound(widgets.VBox):
             self._complete(action.id)
 
     def mark(self, action: Action) -> None:
-        self.rows[action.id].value = render_action(action, True)
+        self.rows[action.id].value = render_action(action, True, self.shell is not None)
         if action.id in self.run_buttons:
             self.run_buttons[action.id].disabled = True
         if action.id in self.checkboxes:

@@ -75,6 +75,9 @@ class ReplayApp(widgets.VBox):
         self.stage = widgets.VBox()
         self.stage.add_class("db-stage")
         self.result = ResultPanel()
+        self.investigate = widgets.Accordion()
+        self.investigate.add_class("db-investigate")
+        self.console: widgets.Widget | None = None
         self.report_view = DamageReportView()
         self.restart_button = widgets.Button(description="Restart", icon="undo", tooltip="Start the incident again")
         self.restart_button.on_click(lambda _b: self._guard(self.restart)())
@@ -90,7 +93,7 @@ class ReplayApp(widgets.VBox):
         top = widgets.HBox([self.path_map, self.instructor])
         top.add_class("db-top")
         super().__init__([style_widget(), html("db-header", render_setup(scenario)), self.clock, top,
-                          self.message, self.stage, self.result, self.report_view, controls])
+                          self.message, self.stage, self.investigate, self.result, self.report_view, controls])
         self.add_class("db-root")
         self.add_class("db-replay")
         self.refresh()
@@ -127,6 +130,7 @@ class ReplayApp(widgets.VBox):
         """Restart and take ``keys`` in order (they were validated on a probe engine)."""
         self.engine.restart()
         self.transcript = []
+        self._drop_console()
         for key in keys:
             self._take(key)
 
@@ -184,6 +188,8 @@ class ReplayApp(widgets.VBox):
         self.clock.show(state)
         self.path_map.show(self.scenario, state)
         rnd = state.round
+        if rnd is None or rnd.kind != "decision" or self.scenario.host is None:
+            self.investigate.layout.display = "none"
         if rnd is None:
             self.stage.children = ()
             self._drop_remediation()
@@ -191,11 +197,14 @@ class ReplayApp(widgets.VBox):
             self._drop_remediation()
             self.card.show(rnd, len(self.scenario.rounds), state.tried, instructor=self.instructor.value)
             self.stage.children = (self.card,)
+            if rebuild and self.scenario.host is not None:
+                self._show_console()
         elif rebuild or self.remediation is None:
             self.stage.children = ()
             self._drop_remediation()
             self.remediation = RemediationRound(
-                rnd, len(self.scenario.rounds), _hostlink.shell_for(self.engine), done=state.completed_actions,
+                rnd, len(self.scenario.rounds),
+                _hostlink.shell_for(self.engine) if self.scenario.host is not None else None, done=state.completed_actions,
                 complete=self.complete_action, close=self.close_incident, charge=self.charge,
                 notify=lambda text: self.show_message(text, "status"), guard=self._guard,
             )
@@ -207,6 +216,26 @@ class ReplayApp(widgets.VBox):
         options = [(f"Round {r.number}: {r.title}", r.number) for r in self.scenario.rounds[:reached]]
         self.round_picker.options = options
         self.round_picker.value = reached
+
+    def _show_console(self) -> None:
+        """The investigation console for decision rounds, on the host as it is right now; each
+        command's minutes go on the incident clock."""
+        shell = _hostlink.shell_for(self.engine)
+        if self.console is None:
+            self.console = _hostlink.console(shell, self._guard(self.charge))
+            self.investigate.children = (self.console,)
+            per = self.scenario.host.console_minutes if self.scenario.host else 1
+            self.investigate.set_title(0, f"Investigate on the console (each command costs about {per} min)")
+            self.investigate.selected_index = None
+        else:
+            _hostlink.retarget(self.console, shell)
+        self.investigate.layout.display = None
+
+    def _drop_console(self) -> None:
+        if self.console is not None:
+            self.investigate.children = ()
+            close_tree(self.console)
+            self.console = None
 
     def _drop_remediation(self) -> None:
         if self.remediation is not None:
