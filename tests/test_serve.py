@@ -106,6 +106,7 @@ def test_real_server_redirects_to_the_welcome_page() -> None:
             with pytest.raises(urllib.error.HTTPError) as caught:
                 urllib.request.urlopen(server.url(path), timeout=30)
             assert caught.value.code == 403
+            caught.value.close()
         assert "drillbook: the course is at http://127.0.0.1:" in server.log_text()
     finally:
         server.stop()
