@@ -12,7 +12,7 @@ import ipywidgets as widgets
 import pytest
 
 from drillbook.scenario import Scenario, load_scenario
-from drillbook.ui.atlas import branches, click_path
+from drillbook.ui.atlas import branches, click_path, play_branch, render_answer_key, render_summary
 from drillbook.ui.replay import ReplayApp, app
 
 from .conftest import FILES
@@ -298,6 +298,10 @@ def test_scenario_text_is_escaped_in_every_view() -> None:
     a.go_button.click()
     collect()
     assert "is not a replay code" in a.message.value
+    seen.append(render_answer_key(scenario))  # the branch atlas's static HTML too
+    played = [play_branch(a, branch) for branch in branches(scenario)[:3]]
+    seen.extend(p.html for p in played)
+    seen.append(render_summary(played))
     joined = "\n".join(seen)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in joined and "&lt;img src=x onerror=alert(1)&gt;" in joined
     for value in seen:
