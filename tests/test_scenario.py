@@ -34,7 +34,7 @@ CASES: dict[str, tuple[int, str, str, str]] = {
     "non-string-text.yaml": (34, "result: 42", "round 'triage' choice 'C' field 'result'", "must be text, got a number"),
     "list-as-text.yaml": (30, "label: [wait, see]", "round 'triage' choice 'C' field 'label'", "must be text, got a list"),
     "python-tag.yaml": (2, "!!python/object/apply", "", "YAML tags like 'tag:yaml.org,2002:python/object/apply:os.system' are not allowed"),
-    "python-name-tag.yaml": (9, "!!python/name:os.system", "", "are not allowed in a scenario"),
+    "python-name-tag.yaml": (9, "!!python/name:os.system", "", "are not allowed: drillbook files are plain data"),
     "empty.yaml": (1, "", "", "the file is empty"),
     "comments-only.yaml": (1, "# nothing", "", "the file is empty"),
     "binary-junk.yaml": (2, "", "", "not UTF-8 text"),

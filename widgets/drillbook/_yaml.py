@@ -106,7 +106,7 @@ def load_text(text: str, path: str) -> Any:
         line = mark.line + 1 if mark else None
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         if "could not determine a constructor" in problem:
-            problem = f"YAML tags like {problem.split('for the tag')[-1].strip()} are not allowed in a scenario"
+            problem = f"YAML tags like {problem.split('for the tag')[-1].strip()} are not allowed: drillbook files are plain data"
         raise ScenarioError.at(path, line, "", f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise ScenarioError.at(path, None, "", f"YAML error: {exc}") from None
