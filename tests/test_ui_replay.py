@@ -119,6 +119,16 @@ def test_retry_disables_tried_choice_and_marks_its_verdict(seed: Scenario) -> No
     assert "Currently Active Slave: eth1" not in a.result.body.value and "MII Status: down" in a.result.body.value
 
 
+def test_keyboard_focus_moves_to_the_next_open_control(seed: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    focused: list[widgets.Widget] = []
+    monkeypatch.setattr(widgets.DOMWidget, "focus", lambda self: focused.append(self))
+    a = ReplayApp(seed)
+    click(a, "A")  # A is now disabled, so focus must not stay on it
+    assert focused[-1] is a.card.buttons["B"]
+    click(a, "B-A-A")
+    assert focused[-1] is a.remediation.run_buttons["verify-bond"]
+
+
 def test_replay_from_round_n(seed: Scenario) -> None:
     a = ReplayApp(seed)
     click(a, "B-DA")

@@ -139,6 +139,22 @@ class ReplayApp(widgets.VBox):
         self._take(key)
         self.show_message("")
         self.refresh()
+        self._focus_next()
+
+    def _focus_next(self) -> None:
+        """Keep keyboard users in the flow: a pressed choice may now be disabled (or gone), so
+        focus moves to the first choice still open, or to the remediation's first control."""
+        rnd = self.engine.current_round
+        if rnd is not None and rnd.kind == "decision":
+            button = next((b for b in self.card.buttons.values() if not b.disabled), None)
+            if button is not None:
+                button.focus()
+        elif self.remediation is not None:
+            controls = [*self.remediation.run_buttons.values(), *self.remediation.checkboxes.values()]
+            if controls:
+                controls[0].focus()
+        else:
+            self.restart_button.focus()
 
     def restart(self) -> None:
         self._walk(())

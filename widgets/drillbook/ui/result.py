@@ -43,7 +43,8 @@ def render_result(outcome: Outcome, reveals: Sequence[tuple[str, str]] = ()) -> 
     if choice.why:
         parts.append(f'<p class="db-why"><strong>Why:</strong> {rich(choice.why)}</p>')
     parts.append(f'<p class="db-next">{where}</p>')
-    return f'<div class="db-result db-result-{esc(choice.verdict)}">{"".join(parts)}</div>'
+    return (f'<div class="db-result db-result-{esc(choice.verdict)}" role="region" aria-live="polite" '
+            f'aria-label="Result of your choice">{"".join(parts)}</div>')
 
 
 class ResultPanel(widgets.VBox):
