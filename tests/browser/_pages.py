@@ -9,6 +9,7 @@ Selectors used (from the views' own CSS classes, which are their styling hooks t
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from playwright.sync_api import Page, expect
@@ -140,15 +141,23 @@ def finish_remediation(page: Page) -> None:
     runs = page.locator(".db-run-for-me")
     for i in range(runs.count()):
         button = runs.nth(i)
-        expect(button).to_be_enabled()
-        button.click()
-        expect(button).to_be_disabled()
+        if button.is_enabled():  # an action already done on the console is disabled
+            button.click()
+            wait_done(page, button)
     boxes = page.locator(".db-followup input[type=checkbox]")
     for i in range(boxes.count()):
         box = boxes.nth(i)
-        box.check()
-        expect(box).to_be_disabled()
+        if box.is_enabled():
+            box.click()  # not check(): the last tick may remove the box along with the checklist
+            wait_done(page, box)
     page.locator(".db-report").wait_for(state="visible", timeout=60_000)
+
+
+def wait_done(page: Page, locator: Any) -> None:
+    """Wait until a checklist control is disabled by the kernel, or gone because the last
+    action finished the incident and the checklist made way for the damage report."""
+    handle = locator.element_handle()
+    page.wait_for_function("(el) => !el.isConnected || el.disabled", arg=handle, timeout=60_000)
 
 
 def report_text(page: Page) -> str:

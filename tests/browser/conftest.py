@@ -7,6 +7,7 @@ never a downloaded browser. A missing Chromium is a failure with instructions, n
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,7 +75,8 @@ def context(browser):  # type: ignore[no-untyped-def]
     yield ctx
     for pg in list(ctx.pages):
         if not pg.is_closed():
-            pg.close(run_before_unload=True)
+            with contextlib.suppress(Exception):  # already closing after run_before_unload
+                pg.close(run_before_unload=True)
     ctx.close()
 
 
@@ -86,7 +88,8 @@ def page(context):  # type: ignore[no-untyped-def]
     pg.on("pageerror", lambda exc: pg.page_errors.append(str(exc)))  # type: ignore[attr-defined]
     yield pg
     if not pg.is_closed():
-        pg.close(run_before_unload=True)
+        with contextlib.suppress(Exception):
+            pg.close(run_before_unload=True)
 
 
 @pytest.fixture(scope="session")
