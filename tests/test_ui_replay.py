@@ -204,11 +204,15 @@ def test_remediation_by_typing_commands_in_the_console(seed: Scenario) -> None:
     type_in_console(rem.console, "cat   /proc/net/bonding/bond0")
     assert "verify-bond" in a.engine.state.completed_actions
     assert a.engine.elapsed_minutes == 14  # the action's 1 minute, not the console's on top
+    assert "+1 min" in rem.console.status.value
     assert rem.run_buttons["verify-bond"].disabled and "✓ done" in rem.rows["verify-bond"].value
     assert "Currently Active Slave: eth0" in shown(rem.console)
     rem.run_buttons["test-failover"].click()
     assert "test-failover" in a.engine.state.completed_actions and a.engine.elapsed_minutes == 16
-    assert "Wednesday 03:38 UTC" in a.clock.value
+    assert "ifdown eth0 &amp;&amp; sleep 5 &amp;&amp; ifup eth0" in shown(rem.console)  # run where all can see it
+    assert "+2 min" in rem.console.status.value
+    type_in_console(rem.console, "cat /proc/net/bonding/bond0")  # a re-run is ordinary console time
+    assert a.engine.elapsed_minutes == 17 and "Wednesday 03:39 UTC" in a.clock.value
 
 
 def test_investigation_console_charges_the_clock(seed: Scenario) -> None:

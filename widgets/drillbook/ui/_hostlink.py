@@ -37,13 +37,9 @@ def console(shell: Any, on_minutes: Callable[[int], None]) -> "widgets.Widget":
     return Console(shell, on_minutes=on_minutes)
 
 
-def console_run(console_widget: Any, line: str) -> bool:
-    """Type ``line`` into the console as if the learner had; False if the console cannot."""
-    run = getattr(console_widget, "run", None)
-    if not callable(run):
-        return False
-    run(line)
-    return True
+def console_run(console_widget: Any, line: str) -> None:
+    """Run ``line`` in the console as if the learner had typed it (shown on its screen)."""
+    console_widget.run(line)
 
 
 def retarget(console_widget: Any, shell: Any) -> None:

@@ -17,7 +17,7 @@ import ipywidgets as widgets
 from ..scenario import Action, Round
 from . import _hostlink
 from ._common import html, minutes
-from ._html import esc, pre, rich
+from ._html import esc, rich
 from .card import render_round_header
 
 
@@ -35,8 +35,9 @@ def _with_minutes(result: Any, value: int) -> Any:
 class ActionShell:
     """A shell wrapper that recognises a pending action's command and completes the action.
 
-    The console sees an ordinary shell; only the minutes change (the action's minutes are
-    charged through the engine instead of the command's console cost).
+    The console sees an ordinary shell whose result costs the action's minutes. Those are
+    charged by ``complete`` (``engine.complete_action``), so they are kept as ``credit`` and
+    the console's ``on_minutes`` call for them must go through :meth:`charge_excess`.
     """
 
     def __init__(self, shell: Any, actions: tuple[Action, ...], is_done: Callable[[str], bool],
@@ -46,6 +47,7 @@ class ActionShell:
         self._is_done = is_done
         self._complete = complete
         self._refuse = refuse
+        self.credit = 0
 
     def __getattr__(self, name: str) -> Any:  # completion helpers etc. of the real shell
         return getattr(self._shell, name)
@@ -57,9 +59,17 @@ class ActionShell:
                 if action.expect and action.expect not in result.output:
                     self._refuse(action)
                     return result
+                self.credit += action.minutes
                 self._complete(action)
-                return _with_minutes(result, 0)
+                return _with_minutes(result, action.minutes)
         return result
+
+    def charge_excess(self, minutes: int, charge: Callable[[int], None]) -> None:
+        """Charge console minutes, minus those an action already charged."""
+        credited = min(minutes, self.credit)
+        self.credit -= credited
+        if minutes - credited:
+            charge(minutes - credited)
 
 
 def render_action(action: Action, done: bool, console: bool = True) -> str:
@@ -95,11 +105,11 @@ class RemediationRound(widgets.VBox):
         # Without a simulated host there is no console: every action is ticked by hand.
         self.shell = ActionShell(shell, rnd.actions, lambda aid: aid in self._done,
                                  self._completed_by_console, self._refused) if shell is not None else None
-        self.console = _hostlink.console(self.shell, guard(charge)) if self.shell is not None else None
+        self.console = (_hostlink.console(self.shell, guard(lambda m: self.shell.charge_excess(m, charge)))
+                        if self.shell is not None else None)
         self.rows: dict[str, widgets.HTML] = {}
         self.run_buttons: dict[str, widgets.Button] = {}
         self.checkboxes: dict[str, widgets.Checkbox] = {}
-        self.output = html("db-action-output")
         items = []
         for action in rnd.actions:
             row = html("db-action", render_action(action, action.id in self._done, self.shell is not None))
@@ -127,17 +137,14 @@ class RemediationRound(widgets.VBox):
         checklist = widgets.VBox(items)
         checklist.add_class("db-checklist-box")
         head = render_round_header(rnd, total_rounds) + "<h4>Remediation checklist</h4>"
-        parts = [html("db-remediation-head", head), checklist, self.output]
+        parts = [html("db-remediation-head", head), checklist]
         super().__init__(parts + ([self.console] if self.console is not None else []) + [self.close_button])
         self.add_class("db-remediation")
 
     # -- events ----------------------------------------------------------------------------
     def run_for_me(self, action: Action) -> None:
         """Run the action's command in the console for keyboard users and presenters."""
-        assert self.shell is not None  # the button exists only with a console
-        if not _hostlink.console_run(self.console, action.command):
-            result = self.shell.run(action.command)
-            self.output.value = f'<div class="db-reveal-cmd">$ {esc(action.command)}</div>{pre(result.output)}'
+        _hostlink.console_run(self.console, action.command)
 
     def _completed_by_console(self, action: Action) -> None:
         self._done.add(action.id)
