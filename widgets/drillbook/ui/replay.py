@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 from urllib.parse import parse_qs
 
 import ipywidgets as widgets
@@ -108,7 +109,8 @@ class ReplayApp(widgets.VBox):
                 f"downtime {st.downtime_minutes} of {st.sla_minutes} min, {sla})")
 
     # -- plumbing --------------------------------------------------------------------------
-    def _guard(self, fn):  # type: ignore[no-untyped-def]
+    def _guard(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` as a widget callback: errors become a message in the app, never a traceback."""
         return guarded(self.show_message)(fn)
 
     def show_message(self, text: str, kind: str = "error") -> None:
