@@ -96,7 +96,10 @@ def active(page: Page) -> dict[str, Any]:
 
 
 def tab_to(page: Page, matches: Any, limit: int = 80) -> int:
-    """Press Tab until the focused element satisfies ``matches``; the number of presses."""
+    """Press Tab until the focused element satisfies ``matches``; the number of presses
+    (0 if the app already put focus there)."""
+    if matches(active(page)):
+        return 0
     for presses in range(1, limit + 1):
         page.keyboard.press("Tab")
         if matches(active(page)):
@@ -119,7 +122,13 @@ def test_keyboard_only_replay(page: Page, voila: VoilaServer) -> None:
         assert active(page)["text"].startswith(f"{key})")
         page.keyboard.press(press)
         _pages.wait_path_grew(page, before, key)
+        # Focus follows the replay: onto the next round's first open choice, or into the
+        # remediation checklist, never back to the top of the page.
+        page.wait_for_function(
+            "(where) => { const e = document.activeElement; return !!e && !!e.closest && !!e.closest(where); }",
+            arg=".db-choice" if number < 3 else ".db-remediation", timeout=30_000)
     expect(page.locator(".db-remediation")).to_be_visible()
+    assert presses["round 2"] == 0 and presses["round 3"] == 0, f"Tab presses needed per round: {presses}"
     # Remediation: each "Run it for me" with Enter, each follow-up checkbox with Space.
     def actionable(el: dict[str, Any]) -> bool:
         return not el["disabled"] and ((el["tag"] == "BUTTON" and el["text"] == "Run it for me")
