@@ -34,7 +34,7 @@ def console(shell: Any, on_minutes: Callable[[int], None]) -> "widgets.Widget":
     """The embedded console widget, charging each command's minutes through ``on_minutes``."""
     from .console import Console
 
-    return Console(shell, on_minutes=on_minutes)
+    return Console(shell, on_minutes=on_minutes, styled=False)
 
 
 def console_run(console_widget: Any, line: str) -> None:

@@ -35,7 +35,9 @@ def cost_line(minutes: int, now: dt.datetime | None) -> str:
 class Console(widgets.VBox):
     """``Console(shell, on_minutes=None)``: type a command, press Enter (or Run)."""
 
-    def __init__(self, shell: Any, on_minutes: Callable[[int], None] | None = None, **kwargs: Any) -> None:
+    def __init__(self, shell: Any, on_minutes: Callable[[int], None] | None = None, *,
+                 styled: bool = True, **kwargs: Any) -> None:
+        """``styled=False`` when embedded in a view that already carries the stylesheet."""
         self.shell = shell
         self.on_minutes = on_minutes
         self._entries: list[str] = []
@@ -58,7 +60,8 @@ class Console(widgets.VBox):
         line.add_class("db-console-line")
         hint = widgets.HTML('<div class="db-console-hint">Enter runs the command; Down arrow lists your '
                             'earlier commands; <code>help</code> lists what this console knows.</div>')
-        super().__init__([style_widget(), self.screen, line, self.status, hint], **kwargs)
+        parts = [self.screen, line, self.status, hint]
+        super().__init__([style_widget(), *parts] if styled else parts, **kwargs)
         self.add_class("db-root")
         self.add_class("db-console")
 
