@@ -28,6 +28,8 @@ from .damage import DamageReportView, render_report
 from .pathmap import PathMap
 from .remediation import RemediationRound
 from .result import ResultPanel, render_result
+from ..store import Store, default_path
+from .notes import NotesPanel
 from .theme import style_widget
 
 log = logging.getLogger("drillbook.ui")
@@ -60,7 +62,8 @@ def query_params(query: str | None = None) -> dict[str, str]:
 class ReplayApp(widgets.VBox):
     """One learner's replay of one scenario, with every view and control."""
 
-    def __init__(self, scenario: Scenario, *, instructor: bool = False) -> None:
+    def __init__(self, scenario: Scenario, *, instructor: bool = False, store: Store | None = None,
+                 group: str = "", learner: str = "", remember_anonymous: bool = True) -> None:
         self.scenario = scenario
         self.engine = Engine(scenario)
         self.transcript: list[tuple[Outcome, Reveals]] = []
@@ -88,13 +91,26 @@ class ReplayApp(widgets.VBox):
         self.code_box = widgets.Text(description="Replay code", placeholder="e.g. B-A-A")
         self.go_button = widgets.Button(description="Go", tooltip="Replay this code to its end")
         self.go_button.on_click(lambda _b: self._guard(self.replay_code)(self.code_box.value))
-        controls = widgets.HBox([self.restart_button, self.round_picker, self.replay_round_button,
-                                 self.code_box, self.go_button])
+        self.resume_button = widgets.Button(description="Resume", icon="play",
+                                            tooltip="Continue the run you saved last time",
+                                            layout=widgets.Layout(display="none"))
+        self.resume_button.on_click(lambda _b: self._guard(self.resume)())
+        self._resume_code = ""
+        self.notes = NotesPanel(scenario, store, group=group, author=learner)
+        self.notes_box = widgets.Accordion(children=(self.notes,), selected_index=None)
+        self.notes_box.set_title(0, "Study notes for this round (saved for your group)")
+        self.notes_box.add_class("db-notes-box")
+        self._notes_round = ""
+        self._progress_error = False
+        self._remember_anonymous = remember_anonymous
+        controls = widgets.HBox([self.resume_button, self.restart_button, self.round_picker,
+                                 self.replay_round_button, self.code_box, self.go_button])
         controls.add_class("db-controls")
         top = widgets.HBox([self.path_map, self.instructor])
         top.add_class("db-top")
         super().__init__([style_widget(), html("db-header", render_setup(scenario)), self.clock, top,
-                          self.message, self.stage, self.investigate, self.result, self.report_view, controls])
+                          self.message, self.stage, self.investigate, self.result, self.report_view, controls,
+                          self.notes_box])
         self.add_class("db-root")
         self.add_class("db-replay")
         self.refresh()
@@ -234,6 +250,55 @@ class ReplayApp(widgets.VBox):
         options = [(f"Round {r.number}: {r.title}", r.number) for r in self.scenario.rounds[:reached]]
         self.round_picker.options = options
         self.round_picker.value = reached
+        notes_round = rnd.id if rnd is not None else self.scenario.rounds[-1].id
+        if notes_round != self._notes_round:
+            self._notes_round = notes_round
+            self.notes.show_round(notes_round)
+        self._save_progress()
+
+    # -- progress --------------------------------------------------------------------------
+    def _identity(self) -> dict[str, str]:
+        return {"group": self.notes.group.value.strip(), "learner": self.notes.author.value.strip()}
+
+    def _remembered(self) -> bool:
+        return self._remember_anonymous or bool(self._identity()["learner"])
+
+    def _save_progress(self) -> None:
+        """Keep the run on disk after every event, so a closed tab or a culled kernel loses
+        nothing; a broken database is reported once and the replay goes on without it."""
+        state = self.engine.state
+        if not state.path_code or self._progress_error or not self._remembered():
+            return
+        try:
+            self.notes.store.save_progress(self.scenario.id, state.path_code, finished=state.finished,
+                                           total_minutes=state.elapsed_minutes, **self._identity())
+        except DrillbookError as exc:
+            self._progress_error = True
+            log.warning("progress not saved: %s", exc)
+            self.show_message(f"Your progress cannot be saved: {friendly(exc)}", "status")
+
+    def offer_resume(self) -> bool:
+        """Show a Resume button when this learner has an unfinished saved run."""
+        if not self._remembered() or (not default_path().exists() and self.notes._store is None):
+            return False
+        progress = self.notes.store.progress(self.scenario.id, **self._identity())
+        if progress is None or progress.finished or not progress.path_code:
+            return False
+        self._resume_code = progress.path_code
+        self.resume_button.description = f"Resume ({progress.path_code})"
+        self.resume_button.layout.display = None
+        return True
+
+    def resume(self) -> None:
+        """Re-take the saved path exactly where it stopped (mid-round tries included)."""
+        probe = Engine(self.scenario)
+        keys = [k for k in self._resume_code if k != "-"]
+        for key in keys:
+            probe.choose(key)
+        self._walk(keys)
+        self.resume_button.layout.display = "none"
+        self.show_message(f"Resumed your run {self._resume_code}.", "status")
+        self.refresh()
 
     def _show_console(self) -> None:
         """The investigation console for decision rounds, on the host as it is right now; each
@@ -286,8 +351,18 @@ def app(scenario_id: str = "bond-failover", query: str | None = None) -> widgets
     except Exception as exc:  # noqa: BLE001 - the notebook shows one sentence, never a traceback
         log.exception("cannot open scenario %r", scenario_id)
         return error_view(f"Cannot open the incident: {friendly(exc)}")
-    replay = ReplayApp(scenario, instructor=_truthy(params.get("instructor", "")))
+    replay = ReplayApp(scenario, instructor=_truthy(params.get("instructor", "")),
+                       group=params.get("group", ""), learner=params.get("name", ""),
+                       remember_anonymous=not on_shared_server())
     if params.get("path"):
         replay.code_box.value = params["path"]
         replay._guard(replay.replay_code)(params["path"])
+    else:
+        replay._guard(replay.offer_resume)()
     return replay
+
+
+def on_shared_server() -> bool:
+    """Voila serves many learners from one account: there, runs are remembered only under a
+    name (``?name=``), so one learner never resumes another's run."""
+    return "VOILA_KERNEL_ID" in os.environ or "VOILA_BASE_URL" in os.environ
