@@ -142,21 +142,22 @@ def finish_remediation(page: Page) -> None:
     for i in range(runs.count()):
         button = runs.nth(i)
         if button.is_enabled():  # an action already done on the console is disabled
+            handle = button.element_handle()
             button.click()
-            wait_done(page, button)
+            wait_done(page, handle)
     boxes = page.locator(".db-followup input[type=checkbox]")
     for i in range(boxes.count()):
         box = boxes.nth(i)
         if box.is_enabled():
-            box.click()  # not check(): the last tick may remove the box along with the checklist
-            wait_done(page, box)
+            handle = box.element_handle()  # taken first: the last tick removes the checklist
+            box.click()  # not check(), for the same reason
+            wait_done(page, handle)
     page.locator(".db-report").wait_for(state="visible", timeout=60_000)
 
 
-def wait_done(page: Page, locator: Any) -> None:
+def wait_done(page: Page, handle: Any) -> None:
     """Wait until a checklist control is disabled by the kernel, or gone because the last
     action finished the incident and the checklist made way for the damage report."""
-    handle = locator.element_handle()
     page.wait_for_function("(el) => !el.isConnected || el.disabled", arg=handle, timeout=60_000)
 
 

@@ -85,7 +85,7 @@ def test_unexpected_callback_error_reaches_the_server_log(page: Page, engineered
     _pages.open_notebook(page, engineered, "engineered.ipynb", selector=".db-choice")
     _pages.choice_button(page, "C").click()
     expect(page.locator(".db-message-area [role=alert]")).to_be_visible()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 5
     while time.monotonic() < deadline and "engineered failure 7f3a" not in engineered.log_text():
         time.sleep(0.5)
     assert "engineered failure 7f3a" in engineered.log_text(), (
@@ -149,7 +149,7 @@ def test_closed_tabs_with_unload_release_their_kernels(browser: Any, voila: Voil
     mine = voila.kernel_pids() - before
     assert len(mine) == 1
     page.close(run_before_unload=True)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 10  # a beacon acts at once; culling would take 30 minutes
     while time.monotonic() < deadline and any(alive(pid) for pid in mine):
         time.sleep(0.5)
     context.close()
