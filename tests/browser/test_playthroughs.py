@@ -25,9 +25,9 @@ REMEDIATION = SCENARIO.rounds[-1]
 RISK = SCENARIO.damage.risks[0].text  # "Risk of data inconsistency during extended split"
 
 
-def serious_violations(page: Page) -> list[str]:
-    """axe-core on the replay view only (test_pages covers the page around it)."""
-    response = Axe().run(page, context=".db-replay").response
+def serious_violations(page: Page, context: str = ".db-replay") -> list[str]:
+    """axe-core on one view only (test_pages covers the page around it)."""
+    response = Axe().run(page, context=context).response
     return [f"{v['impact']} {v['id']}: {[n.get('target') for n in v['nodes']][:4]} {v['nodes'][0].get('failureSummary', '')[:200]}"
             for v in response.get("violations", []) if v.get("impact") in ("serious", "critical")]
 
@@ -154,7 +154,7 @@ def test_keyboard_only_replay(page: Page, voila: VoilaServer) -> None:
 def test_console_answers_and_refuses_injection(page: Page, voila: VoilaServer) -> None:
     """In a primer's practice console: the real bond file, then a shell-injection attempt that
     gets a harmless answer (and starts no process on the server)."""
-    _pages.open_notebook(page, voila, "primer-lacp-bonding.ipynb", selector=".db-console-input input")
+    _pages.open_notebook(page, voila, "primer-lacp-bonding.ipynb", selector=".db-console-input input", theme="dark")
     console = page.locator(".db-console").first
     kernels_before = voila.kernel_pids()
     children_before = {pid: _children(pid) for pid in kernels_before}
@@ -175,6 +175,8 @@ def test_console_answers_and_refuses_injection(page: Page, voila: VoilaServer) -
     expect(screen).to_contain_text("db-primary-01")
     assert {pid: _children(pid) for pid in kernels_before} == children_before, "a command started a process"
     assert not page.page_errors  # type: ignore[attr-defined]
+    found = serious_violations(page, ".db-console")
+    assert not found, "axe-core on the console with output (dark):\n" + "\n".join(found)
 
 
 def _children(pid: int) -> set[int]:
@@ -211,3 +213,5 @@ def test_quiz_wrong_then_right(page: Page, voila: VoilaServer) -> None:
     expect(feedback).to_contain_text("Right.")
     expect(card.get_by_role("button", name="Try again")).to_be_hidden()
     expect(page.locator(".db-quiz-score")).to_contain_text("1 of")
+    found = serious_violations(page, ".db-quiz")
+    assert not found, "axe-core on the quiz with feedback shown:\n" + "\n".join(found)
