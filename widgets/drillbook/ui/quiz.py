@@ -137,7 +137,7 @@ class QuizView(widgets.VBox):
             header += f'<p class="db-quiz-intro">{rich(quiz.intro)}</p>'
         self.questions = [QuestionView(q, i + 1, self._update) for i, q in enumerate(quiz.questions)]
         self.score = html("db-quiz-score")
-        self.retry_all = widgets.Button(description="Start the quiz over", icon="refresh")
+        self.retry_all = widgets.Button(description="Start the quiz over")
         self.retry_all.on_click(guarded(self._show_message)(self._restart))
         footer = widgets.HBox([self.score, self.retry_all])
         footer.add_class("db-quiz-footer")

@@ -83,7 +83,7 @@ class ReplayApp(widgets.VBox):
         self.investigate.add_class("db-investigate")
         self.console: widgets.Widget | None = None
         self.report_view = DamageReportView()
-        self.restart_button = widgets.Button(description="Restart", icon="undo", tooltip="Start the incident again")
+        self.restart_button = widgets.Button(description="Restart", tooltip="Start the incident again")
         self.restart_button.on_click(lambda _b: self._guard(self.restart)())
         self.round_picker = widgets.Dropdown(description="Round", options=[("Round 1", 1)], value=1)
         self.replay_round_button = widgets.Button(description="Replay from round", tooltip="Restart and re-take your path up to the chosen round")
@@ -91,7 +91,7 @@ class ReplayApp(widgets.VBox):
         self.code_box = widgets.Text(description="Replay code", placeholder="e.g. B-A-A")
         self.go_button = widgets.Button(description="Go", tooltip="Replay this code to its end")
         self.go_button.on_click(lambda _b: self._guard(self.replay_code)(self.code_box.value))
-        self.resume_button = widgets.Button(description="Resume", icon="play",
+        self.resume_button = widgets.Button(description="Resume",
                                             tooltip="Continue the run you saved last time",
                                             layout=widgets.Layout(display="none"))
         self.resume_button.on_click(lambda _b: self._guard(self.resume)())
@@ -109,7 +109,7 @@ class ReplayApp(widgets.VBox):
         top = widgets.HBox([self.path_map, self.instructor])
         top.add_class("db-top")
         super().__init__([style_widget(), html("db-header", render_setup(scenario)), self.clock, top,
-                          self.message, self.stage, self.investigate, self.result, self.report_view, controls,
+                          self.message, self.result, self.stage, self.investigate, self.report_view, controls,
                           self.notes_box])
         self.add_class("db-root")
         self.add_class("db-replay")
