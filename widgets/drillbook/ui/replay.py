@@ -85,10 +85,12 @@ class ReplayApp(widgets.VBox):
         self.report_view = DamageReportView()
         self.restart_button = widgets.Button(description="Restart", tooltip="Start the incident again")
         self.restart_button.on_click(lambda _b: self._guard(self.restart)())
-        self.round_picker = widgets.Dropdown(description="Round", options=[("Round 1", 1)], value=1)
+        self.round_picker = widgets.Dropdown(description="Round", options=[("Round 1", 1)], value=1,
+                                             style={"description_width": "initial"})
         self.replay_round_button = widgets.Button(description="Replay from round", tooltip="Restart and re-take your path up to the chosen round")
         self.replay_round_button.on_click(lambda _b: self._guard(self.replay_from_round)(self.round_picker.value))
-        self.code_box = widgets.Text(description="Replay code", placeholder="e.g. B-A-A")
+        self.code_box = widgets.Text(description="Replay code", placeholder="e.g. B-A-A",
+                                     style={"description_width": "initial"})
         self.go_button = widgets.Button(description="Go", tooltip="Replay this code to its end")
         self.go_button.on_click(lambda _b: self._guard(self.replay_code)(self.code_box.value))
         self.resume_button = widgets.Button(description="Resume",
