@@ -158,47 +158,51 @@ def test_closed_tabs_with_unload_release_their_kernels(browser: Any, voila: Voil
 
 # -- persistence --------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def notes_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[VoilaServer, Path]]:
-    """The replay with the study-group notes panel (not yet part of any course notebook)."""
-    folder = tmp_path_factory.mktemp("notes")
-    db = folder / "notes.sqlite3"
-    write_notebook(folder, (
-        "import ipywidgets as widgets\n"
-        "from drillbook.ui.replay import app\n"
-        "from drillbook.ui.notes import NotesPanel\n"
-        "replay = app('bond-failover')\n"
-        "notes = NotesPanel(replay.scenario, group='blue-team')\n"
-        "widgets.VBox([replay, notes])"
-    ), "notes.ipynb")
-    server = start_voila_on("notes", folder, extra=(f"--Voila.config_file_paths={json.dumps([str(REPO)])}",),
-                            cwd=folder, env={"DRILLBOOK_DB": str(db)})
-    try:
-        yield server, db
-    finally:
-        server.stop()
-        assert not server.leftovers()
-
-
-def test_saved_note_survives_a_browser_closed_mid_replay(browser: Any, notes_server: tuple[VoilaServer, Path]) -> None:
-    server, db = notes_server
-    body = "Check ethtool -i first <b>next time</b> 7c1e"
+def test_closing_the_browser_mid_replay_loses_nothing_saved(browser: Any, voila: VoilaServer, store_path: Path) -> None:
+    """A named learner plays half an incident, writes a study note and closes the browser
+    without any unload handler: the run and the note are on disk, and a new browser session
+    offers Resume at exactly that point (mid-round tries included) with the note listed."""
+    learner = f"kbd-{time.monotonic_ns() % 10**8}"
+    query = {"name": learner, "group": "blue-team"}
+    body = "Check ethtool -i first <b>next time</b>"
     context = browser.new_context()
     page = context.new_page()
-    _pages.open_notebook(page, server, "notes.ipynb", selector=".db-notes")
-    _pages.choose(page, "C")  # mid-replay, round 1
+    _pages.open_notebook(page, voila, REPLAY, selector=".db-choice", **query)
+    expect(page.locator(".db-controls button", has_text="Resume")).to_be_hidden()
+    _pages.play_rounds(page, "CB-D")  # round 1: C then B; round 2: D (a wrong try)
+    page.get_by_text("Study notes for this round").click()
     page.locator(".db-notes textarea").fill(body)
     page.locator(".db-notes button", has_text="Save note").click()
     expect(page.locator(".db-notes-status")).to_contain_text("saved")
-    context.close()  # the whole browser window goes away, no unload handlers
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT grp, round_id, body FROM notes").fetchall()
-    assert ("blue-team", "alert", body) in rows
-    # A new browser session sees the note, escaped, under the same round.
+    context.close()  # the whole browser session goes away, no beforeunload
+    with sqlite3.connect(store_path) as conn:
+        notes = conn.execute("SELECT grp, author, round_id, body FROM notes WHERE author = ?", (learner,)).fetchall()
+        progress = conn.execute("SELECT path_code, finished FROM progress WHERE learner = ?", (learner,)).fetchall()
+    assert notes == [("blue-team", learner, "triage", body)]
+    assert progress == [("CB-D", 0)]
     context = browser.new_context()
     page = context.new_page()
-    _pages.open_notebook(page, server, "notes.ipynb", selector=".db-notes")
+    _pages.open_notebook(page, voila, REPLAY, selector=".db-choice", **query)
+    resume = page.locator(".db-controls button", has_text="Resume")
+    expect(resume).to_contain_text("CB-D")
+    resume.click()
+    page.wait_for_function("() => (document.querySelector('.db-path-code code') || {}).textContent === 'CB-D'")
+    expect(page.locator(".db-round-title").first).to_contain_text("Round 2")
+    expect(_pages.choice_button(page, "D")).to_be_disabled()
+    page.get_by_text("Study notes for this round").click()
     expect(page.locator(".db-notes-list")).to_contain_text(body)
-    assert page.locator(".db-notes-list b").count() == 0
+    assert page.locator(".db-notes-list b").count() == 0, "a learner's note must be shown as text"
     page.close(run_before_unload=True)
     context.close()
+
+
+def test_anonymous_learners_are_not_offered_someone_elses_run(page: Page, voila: VoilaServer) -> None:
+    """On the shared server a run is remembered only under ?name=: an anonymous page starts
+    fresh even after other learners saved runs."""
+    _pages.open_notebook(page, voila, REPLAY, selector=".db-choice")
+    _pages.choose(page, "A")
+    page.close(run_before_unload=True)
+    other = page.context.new_page()
+    _pages.open_notebook(other, voila, REPLAY, selector=".db-choice")
+    expect(other.locator(".db-controls button", has_text="Resume")).to_be_hidden()
+    assert _pages.path_code(other) == ""

@@ -122,11 +122,15 @@ def test_keyboard_only_replay(page: Page, voila: VoilaServer) -> None:
         assert active(page)["text"].startswith(f"{key})")
         page.keyboard.press(press)
         _pages.wait_path_grew(page, before, key)
-        # Focus follows the replay: onto the next round's first open choice, or into the
-        # remediation checklist, never back to the top of the page.
+        # Focus follows the replay: onto the next round's first open choice (the kernel moves
+        # it, asynchronously), or into the remediation checklist; never back to the page top.
         page.wait_for_function(
-            "(where) => { const e = document.activeElement; return !!e && !!e.closest && !!e.closest(where); }",
-            arg=".db-choice" if number < 3 else ".db-remediation", timeout=30_000)
+            """(remediation) => { const e = document.activeElement;
+                 if (!e || !e.closest) return false;
+                 if (remediation) return !!e.closest('.db-remediation');
+                 const first = document.querySelector('.db-choice:not([disabled])');
+                 return e === first && /^A\\)/.test(e.innerText.trim()); }""",
+            arg=number == 3, timeout=30_000)
     expect(page.locator(".db-remediation")).to_be_visible()
     assert presses["round 2"] == 0 and presses["round 3"] == 0, f"Tab presses needed per round: {presses}"
     # Remediation: each "Run it for me" with Enter, each follow-up checkbox with Space.
