@@ -77,7 +77,7 @@ def full_screenshot(page: Page, path: str) -> None:
     )
     page.set_viewport_size({"width": size["width"], "height": int(min(max(height, size["height"]), 12_000))})
     try:
-        page.screenshot(path=path, full_page=True)
+        page.screenshot(path=path, full_page=True, timeout=180_000)  # tall pages on a busy machine
     finally:
         page.set_viewport_size(size)
 
