@@ -74,6 +74,13 @@ KERNEL_ID_JS = """() => {
   try { return JSON.parse(el.textContent).kernelId || null; } catch (e) { return null; }
 }"""
 
+#: Where the time to interactive went: first byte, end of the streamed page (Voila sends the
+#: last byte after the kernel ran every cell) and DOMContentLoaded, all since navigation start.
+NAV_JS = """() => {
+  const n = performance.getEntriesByType('navigation')[0];
+  return n ? {ttfb: n.responseStart, html_done: n.responseEnd, dcl: n.domContentLoadedEventEnd} : null;
+}"""
+
 ERROR_SEL = ".db-message-error, .db-message-area [role=alert]"
 
 
@@ -140,6 +147,7 @@ def post_shutdown(base: str, kernel_id: str) -> bool:
 class Visit:
     tti_ms: float
     clicks: list[dict[str, float | None]] = field(default_factory=list)
+    nav: dict[str, float] | None = None
     kernel_id: str | None = None
     errors: list[str] = field(default_factory=list)
 
@@ -155,7 +163,7 @@ def visit(browser: Any, base: str, target: Target, *, timeout_ms: int = 120_000,
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
     page.goto(base + target.path, wait_until="commit", timeout=timeout_ms)
     tti = page.wait_for_function(READY_JS, arg=target.ready, polling="raf", timeout=timeout_ms).json_value()
-    result = Visit(float(tti), kernel_id=page.evaluate(KERNEL_ID_JS), errors=errors)
+    result = Visit(float(tti), kernel_id=page.evaluate(KERNEL_ID_JS), errors=errors, nav=page.evaluate(NAV_JS))
     for index, click in enumerate(target.clicks):
         # The next round's buttons are new widgets: wait until they are interactive first.
         page.wait_for_function(READY_JS, arg=click["btn"], polling="raf", timeout=timeout_ms)

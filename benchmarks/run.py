@@ -108,6 +108,7 @@ def single(args: argparse.Namespace, baseline: procs.Server, course: procs.Serve
     clicks: dict[str, list[float]] = {t.name: [] for _, t in plan}
     nexts: dict[str, list[float]] = {t.name: [] for _, t in plan}
     rss: dict[str, list[float]] = {t.name: [] for _, t in plan}
+    phases: dict[str, dict[str, list[float]]] = {t.name: {} for _, t in plan}
     errors: list[str] = []
     shutdowns: dict[str, int] = {}
     with sync_playwright() as pw:
@@ -140,6 +141,12 @@ def single(args: argparse.Namespace, baseline: procs.Server, course: procs.Serve
                         continue
                     errors.extend(f"{target.name} rep {rep}: {e}" for e in result.errors)
                     tti[target.name].append(result.tti_ms)
+                    if result.nav:
+                        split = {"first byte": result.nav["ttfb"],
+                                 "page streamed (cells ran)": result.nav["html_done"] - result.nav["ttfb"],
+                                 "widgets rendered after page": result.tti_ms - result.nav["html_done"]}
+                        for phase, ms in split.items():
+                            phases[target.name].setdefault(phase, []).append(ms)
                     clicks[target.name].extend(c["result"] for c in result.clicks)
                     nexts[target.name].extend(c["next"] for c in result.clicks if c.get("next") is not None)
                     if sample.get("rss"):
@@ -154,6 +161,7 @@ def single(args: argparse.Namespace, baseline: procs.Server, course: procs.Serve
         "click": {k: summary(v) for k, v in clicks.items() if v},
         "next_ready": {k: summary(v) for k, v in nexts.items() if v},
         "rss_mib": {k: summary(v) for k, v in rss.items() if v},
+        "phases": {k: {p: summary(v) for p, v in d.items()} for k, d in phases.items()},
         "errors": errors,
         "kernel_shutdowns": shutdowns,
     }
@@ -163,9 +171,9 @@ def single(args: argparse.Namespace, baseline: procs.Server, course: procs.Serve
 
 def classroom(args: argparse.Namespace) -> dict[str, Any]:
     cull = procs.cull_args(args.cull_idle, args.cull_interval)
-    server = procs.course_server(LOGS, cull, name="classroom").start()
+    server = procs.course_server(LOGS, cull + args.server_arg, name="classroom").start()
     out: dict[str, Any] = {"learners": args.learners, "interval_s": args.interval,
-                           "cull": " ".join(cull)}
+                           "cull": " ".join(cull + args.server_arg)}
     try:
         t0 = time.monotonic()
         people = asyncio.run(pages.classroom(server.url(""), pages.replay_target(), args.learners,
@@ -271,7 +279,9 @@ def render(res: dict[str, Any], previous: dict[str, float] | None) -> str:
              f"after {res['load_after']} (shared with other helpers' test runs: {res['note'] or 'no note'}).  ",
              "Versions: " + ", ".join(f"{k} {v}" for k, v in res["versions"].items()) + ".  ",
              f"Repetitions: {res['reps']} per page (+1 warm-up), baseline and course interleaved; "
-             f"figures are median / p95.", ""]
+             f"figures are median / p95."
+             + (f"  \nExtra course-server options for this run: `{' '.join(res['server_args'])}`." if res.get("server_args") else ""),
+             ""]
     prev = previous or {}
 
     def trend(key: str, now: float | None) -> str:
@@ -299,6 +309,16 @@ def render(res: dict[str, Any], previous: dict[str, float] | None) -> str:
             r = f.get("rss", float("nan"))
             lines.append(f"| Kernel RSS after one round | {fmt(s['rss_mib'].get('baseline'), 'MiB', 1)} | "
                          f"{fmt(s['rss_mib']['incident-replay'], 'MiB', 1)} | {r:.2f}× | ≤ 1.25× | {verdict(r, 1.25)} | {trend('rss', r)} |")
+        lines.append("")
+        lines.append("Where the time to interactive goes (medians, ms since navigation start):")
+        lines.append("")
+        lines.append("| Page | first byte | page streamed (kernel start + cells) | widgets rendered after that | TTI |")
+        lines.append("|---|---|---|---|---|")
+        for name, split in s.get("phases", {}).items():
+            if split:
+                cells = " | ".join(f"{split[p]['median']:.0f}" for p in
+                                   ("first byte", "page streamed (cells ran)", "widgets rendered after page"))
+                lines.append(f"| {name} | {cells} | {s['tti'][name]['median']:.0f} |")
         lines.append("")
         lines.append(f"Kernels after each closed page: {s['kernel_shutdowns']} "
                      "(beacon = the page's own beforeunload shutdown arrived within 5 s; api = the benchmark "
@@ -349,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", default="", help="comma list of phases to skip: single,classroom,nbval")
     parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=None,
                         help="append to RESULTS.md/history.jsonl (default: yes unless --quick)")
+    parser.add_argument("--server-arg", action="append", default=[],
+                        help="extra Voila/Jupyter option for the course servers, to try a config change "
+                             "before proposing it (repeatable), e.g. --server-arg=--VoilaExecutor.iopub_timeout=60")
     parser.add_argument("--note", default="", help="a sentence about the machine's load for RESULTS.md")
     args = parser.parse_args(argv)
     args.reps = args.reps or (2 if args.quick else 5)
@@ -362,11 +385,12 @@ def main(argv: list[str] | None = None) -> int:
     res: dict[str, Any] = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                            "quick": args.quick, "reps": args.reps, "cores": os.cpu_count(),
                            "mem_gib": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30,
-                           "load_before": procs.loadavg(), "versions": versions(), "note": args.note}
+                           "load_before": procs.loadavg(), "versions": versions(), "note": args.note,
+                           "server_args": args.server_arg}
     print(f"drillbook benchmarks: {args.reps} reps, loadavg {res['load_before']}", flush=True)
     if "single" not in skip:
         base_server, tmp = procs.baseline_server(LOGS)
-        course = procs.course_server(LOGS)
+        course = procs.course_server(LOGS, args.server_arg)
         try:
             base_server.start()
             course.start()
