@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -20,6 +21,26 @@ log = logging.getLogger("drillbook.ui")
 #: A library must not print to the notebook: records reach whatever handlers the host app
 #: configured on the root logger, and Python's "last resort" stderr handler never fires.
 log.addHandler(logging.NullHandler())
+
+_OPERATOR_FORMAT = "[drillbook %(levelname)s %(asctime)s %(name)s] %(message)s"
+
+
+def report_to_operator() -> None:
+    """Send drillbook's warnings and tracebacks to the kernel process's real stderr.
+
+    Inside a kernel ``sys.stderr`` is the notebook's output area: a learner would see the
+    traceback there and whoever runs the course would not. File descriptor 2 of the kernel is
+    inherited from the Jupyter or Voila server, so ``sys.__stderr__`` lands in the server's own
+    output, next to its request log. Called by the course's entry points (the apps build it on
+    first use); idempotent, and a no-op where Python has no stderr at all.
+    """
+    if sys.__stderr__ is None or any(getattr(h, "_drillbook_operator", False) for h in log.handlers):
+        return
+    handler = logging.StreamHandler(sys.__stderr__)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter(_OPERATOR_FORMAT))
+    handler._drillbook_operator = True  # type: ignore[attr-defined]
+    log.addHandler(handler)
 
 #: A symbol per verdict so the badge never relies on colour alone.
 VERDICT_MARKS: dict[str, str] = {
@@ -79,6 +100,7 @@ def message_html(text: str, kind: str = "error") -> str:
 
 def guarded(show: Callable[[str], None]) -> Callable[[F], F]:
     """Wrap a widget callback so errors become a message via ``show`` and a log record."""
+    report_to_operator()
 
     def decorate(fn: F) -> F:
         @functools.wraps(fn)

@@ -20,7 +20,7 @@ from ..engine import Engine, Outcome
 from ..errors import DrillbookError
 from ..scenario import Scenario, find_scenario, load_scenario
 from . import _hostlink
-from ._common import close_tree, friendly, guarded, html, message_html
+from ._common import close_tree, friendly, guarded, html, message_html, report_to_operator
 from ._html import esc, rich
 from .card import RoundCard
 from .clock import IncidentClock
@@ -344,6 +344,7 @@ def error_view(text: str) -> widgets.VBox:
 
 def app(scenario_id: str = "bond-failover", query: str | None = None) -> widgets.VBox:
     """Build the replay app for a scenario id or file, applying ``?path=`` and ``?instructor=``."""
+    report_to_operator()
     params = query_params(query)
     try:
         scenario = load_scenario(find_scenario(scenario_id))
