@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import DrillbookError, UnknownIdError
-from .scenario import END, STAY, Action, Choice, Round, Scenario
+from .scenario import END, STAY, Action, Choice, ChoiceAt, Round, Scenario
 
 if TYPE_CHECKING:
     from .report import DamageReport
@@ -23,18 +23,9 @@ class ReplayError(DrillbookError):
 
 
 @dataclass(frozen=True)
-class Step:
+class Step(ChoiceAt):
     """One choice taken, as it appears in the path map and the damage report."""
 
-    round_id: str
-    round_number: int
-    round_title: str
-    key: str
-    label: str
-    verdict: str
-    verdict_label: str
-    minutes: int
-    outage_minutes: int
     elapsed_after: int  #: minutes on the simulated clock after this step
 
 
@@ -111,8 +102,7 @@ class Engine:
         self._elapsed += choice.minutes
         self._outage += choice.outage_minutes
         self._steps.append(
-            Step(rnd.id, rnd.number, rnd.title, choice.key, choice.label, choice.verdict, choice.verdict_label,
-                 choice.minutes, choice.outage_minutes, self._elapsed)
+            Step(**ChoiceAt.fields(rnd, choice), elapsed_after=self._elapsed)
         )
         stayed = choice.next == STAY
         if stayed:

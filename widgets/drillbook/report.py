@@ -6,24 +6,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .paths import summarize
-from .scenario import Action, CrossReference
+from .scenario import Action, ChoiceAt, CrossReference
 
 if TYPE_CHECKING:
     from .engine import Engine, Step
 
 
 @dataclass(frozen=True)
-class WhatIf:
+class WhatIf(ChoiceAt):
     """A choice not taken (or taken), and what it would have cost at that point."""
 
-    round_number: int
-    round_title: str
-    key: str
-    label: str
-    verdict: str
-    verdict_label: str
-    minutes: int
-    outage_minutes: int
     taken: bool
     result: str
 
@@ -87,8 +79,7 @@ def damage_report(engine: "Engine") -> DamageReport:
     total = engine.elapsed_minutes
     risks = tuple(r.text for r in scenario.damage.risks if total > r.after_minutes)
     what_if = tuple(
-        WhatIf(rnd.number, rnd.title, c.key, c.label, c.verdict, c.verdict_label, c.minutes,
-               c.outage_minutes, c.key in taken_keys.get(rnd.id, set()), c.result)
+        WhatIf(**ChoiceAt.fields(rnd, c), taken=c.key in taken_keys.get(rnd.id, set()), result=c.result)
         for rnd in scenario.rounds
         for c in rnd.choices
     )

@@ -91,6 +91,30 @@ class Round:
 
 
 @dataclass(frozen=True)
+class ChoiceAt:
+    """A choice seen from its round: what the path map, the damage report and the what-if
+    view list. Engine steps and what-ifs extend it, so the two never drift apart."""
+
+    round_id: str
+    round_number: int
+    round_title: str
+    key: str
+    label: str
+    verdict: str
+    verdict_label: str
+    minutes: int
+    outage_minutes: int
+
+    @staticmethod
+    def fields(rnd: "Round", choice: Choice) -> dict[str, Any]:
+        """The base fields for ``choice`` in ``rnd``, to build any subclass with keywords."""
+        return {"round_id": rnd.id, "round_number": rnd.number, "round_title": rnd.title,
+                "key": choice.key, "label": choice.label, "verdict": choice.verdict,
+                "verdict_label": choice.verdict_label, "minutes": choice.minutes,
+                "outage_minutes": choice.outage_minutes}
+
+
+@dataclass(frozen=True)
 class Setup:
     system_context: str
     time_of_day: str
