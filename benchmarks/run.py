@@ -74,9 +74,9 @@ def versions() -> dict[str, str]:
             "chromium": chromium.replace("Chromium ", "").split(" built")[0]}
 
 
-def kernel_pid(server: procs.Server, kernel_id: str | None) -> int | None:
+def kernel_pid(server: procs.VoilaServer, kernel_id: str | None) -> int | None:
     """The kernel process of ``kernel_id`` (its connection file name carries the id)."""
-    pids = server.kernels()
+    pids = procs.kernels(server)
     if kernel_id:
         for pid in pids:
             if kernel_id in procs.cmdline(pid):
@@ -84,7 +84,7 @@ def kernel_pid(server: procs.Server, kernel_id: str | None) -> int | None:
     return max(pids) if len(pids) == 1 else None
 
 
-def retire(server: procs.Server, kernel_id: str | None, wait_s: float = 5.0) -> str:
+def retire(server: procs.VoilaServer, kernel_id: str | None, wait_s: float = 5.0) -> str:
     """After a page closed: did its beacon shut the kernel down? If not, shut it down via Voila."""
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
@@ -98,7 +98,7 @@ def retire(server: procs.Server, kernel_id: str | None, wait_s: float = 5.0) -> 
 
 # -- 1-3: one learner at a time --------------------------------------------------------------
 
-def single(args: argparse.Namespace, baseline: procs.Server, course: procs.Server) -> dict[str, Any]:
+def single(args: argparse.Namespace, baseline: procs.VoilaServer, course: procs.VoilaServer) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     plan = [(baseline, pages.baseline_target()), (course, pages.replay_target())]
@@ -119,7 +119,7 @@ def single(args: argparse.Namespace, baseline: procs.Server, course: procs.Serve
                 for server, target in order:
                     sample: dict[str, Any] = {}
 
-                    def measure_rss(visit: pages.Visit, server: procs.Server = server,
+                    def measure_rss(visit: pages.Visit, server: procs.VoilaServer = server,
                                     sample: dict[str, Any] = sample) -> None:
                         time.sleep(0.3)  # let the handler's widget messages settle
                         pid = kernel_pid(server, visit.kernel_id)
@@ -171,7 +171,7 @@ def single(args: argparse.Namespace, baseline: procs.Server, course: procs.Serve
 
 def classroom(args: argparse.Namespace) -> dict[str, Any]:
     cull = procs.cull_args(args.cull_idle, args.cull_interval)
-    server = procs.course_server(LOGS, cull + args.server_arg, name="classroom").start()
+    server = procs.course_server(LOGS, cull + args.server_arg, name="classroom")
     out: dict[str, Any] = {"learners": args.learners, "interval_s": args.interval,
                            "cull": " ".join(cull + args.server_arg)}
     try:
@@ -184,17 +184,17 @@ def classroom(args: argparse.Namespace) -> dict[str, Any]:
         out["total_s"] = summary([p.total_s for p in people if p.total_s is not None])
         out["completed"] = sum(1 for p in people if p.total_s is not None and not p.errors)
         out["errors"] = [f"learner {p.index}: {e}" for p in people for e in p.errors]
-        left = server.kernels()
+        left = procs.kernels(server)
         out["kernels_after_close"] = len(left)
         deadline = time.monotonic() + args.cull_idle + 3 * args.cull_interval + 30
         while left and time.monotonic() < deadline:
             time.sleep(1)
-            left = server.kernels()
+            left = procs.kernels(server)
         out["kernels_left"] = len(left)
         out["culled_after_s"] = round(time.monotonic() - t0 - out["wall_s"], 1)
         out["server_log_culls"] = server.log_text().count("Culling 'idle' kernel")
     finally:
-        out["leftover_processes"] = server.stop()
+        out["leftover_processes"] = procs.stop(server)
     return out
 
 
@@ -390,14 +390,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"drillbook benchmarks: {args.reps} reps, loadavg {res['load_before']}", flush=True)
     if "single" not in skip:
         base_server, tmp = procs.baseline_server(LOGS)
-        course = procs.course_server(LOGS, args.server_arg)
+        course = None
         try:
-            base_server.start()
-            course.start()
+            course = procs.course_server(LOGS, args.server_arg)
             print("single learner (baseline and course interleaved):", flush=True)
             res["single"] = single(args, base_server, course)
         finally:
-            left = base_server.stop() + course.stop()
+            left = procs.stop(base_server) + procs.stop(course)
             tmp.cleanup()
             if left:
                 print("processes left behind:", left, file=sys.stderr)

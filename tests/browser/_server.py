@@ -5,6 +5,7 @@ when that module offers a command builder, otherwise it is Voila run from the re
 (where ``voila.json`` lives, because Voila reads its config from the launch directory).
 It runs in its own session so that stopping it can kill the whole process group, and kernels
 (which jupyter_client starts in sessions of their own) are found as descendants via ``/proc``.
+``benchmarks/_procs.py`` starts its servers with these helpers too (``log_dir`` keeps its logs apart).
 """
 
 from __future__ import annotations
@@ -133,9 +134,10 @@ class VoilaServer:
 
     @classmethod
     def start(cls, name: str, argv: list[str], cwd: Path, how: str, port: int,
-              timeout: float = 120.0, env: dict[str, str] | None = None) -> "VoilaServer":
-        ARTIFACTS.mkdir(exist_ok=True)
-        server = cls(name, argv, cwd, how, port, log_path=ARTIFACTS / f"voila-{name}.log")
+              timeout: float = 120.0, env: dict[str, str] | None = None,
+              log_dir: Path = ARTIFACTS) -> "VoilaServer":
+        log_dir.mkdir(parents=True, exist_ok=True)
+        server = cls(name, argv, cwd, how, port, log_path=log_dir / f"voila-{name}.log")
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         with server.log_path.open("wb") as log:
             log.write(("$ " + " ".join(argv) + f"\n(cwd {cwd}; {how})\n").encode())
@@ -222,17 +224,18 @@ class VoilaServer:
 
 
 def start_course_server(name: str, extra: tuple[str, ...] = (), timeout: float = 120.0,
-                        env: dict[str, str] | None = None) -> VoilaServer:
+                        env: dict[str, str] | None = None, log_dir: Path = ARTIFACTS) -> VoilaServer:
     port = free_port()
     argv, cwd, how = course_command(port, extra)
-    return VoilaServer.start(name, argv, cwd, how, port, timeout=timeout, env=env)
+    return VoilaServer.start(name, argv, cwd, how, port, timeout=timeout, env=env, log_dir=log_dir)
 
 
 def start_voila_on(name: str, target: Path, extra: tuple[str, ...] = (), cwd: Path | None = None,
-                   timeout: float = 120.0, env: dict[str, str] | None = None) -> VoilaServer:
+                   timeout: float = 120.0, env: dict[str, str] | None = None,
+                   log_dir: Path = ARTIFACTS) -> VoilaServer:
     """A bare Voila on a throwaway notebook or folder (for tests that need their own content)."""
     port = free_port()
     argv = [sys.executable, "-m", "voila", str(target), f"--port={port}", "--no-browser",
             "--Voila.ip=127.0.0.1", *extra]
     return VoilaServer.start(name, argv, cwd or target.parent, "voila on a test notebook", port,
-                             timeout=timeout, env=env)
+                             timeout=timeout, env=env, log_dir=log_dir)
