@@ -339,3 +339,21 @@ def type_in_console(console: widgets.Widget, line: str) -> None:
     console.input.value = line
     console.run_button.click()
     assert console.input.value == ""
+
+
+def test_remediation_check_refuses_output_that_does_not_show_the_expected_state(seed: Scenario) -> None:
+    """`verify-bond` expects eth0 active: with eth0 down the same command does not tick the step."""
+    a = ReplayApp(seed)
+    click(a, "B-A-A")
+    rem = a.remediation
+    type_in_console(rem.console, "ifdown eth0")
+    type_in_console(rem.console, "cat /proc/net/bonding/bond0")
+    assert "Currently Active Slave: eth1" in rem.console.transcript
+    assert "verify-bond" not in a.engine.state.completed_actions
+    assert "does not show “Currently Active Slave: eth0” yet" in a.message.value
+    assert not rem.run_buttons["verify-bond"].disabled and "○ to do" in rem.rows["verify-bond"].value
+    type_in_console(rem.console, "ifup eth0")
+    type_in_console(rem.console, "cat /proc/net/bonding/bond0")
+    assert "verify-bond" in a.engine.state.completed_actions
+    assert rem.run_buttons["verify-bond"].disabled and "✓ done" in rem.rows["verify-bond"].value
+    assert "does not show" not in a.message.value  # the stale warning goes once the step is verified
