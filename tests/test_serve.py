@@ -97,6 +97,14 @@ def test_real_server_redirects_to_the_welcome_page() -> None:
         # outputs travel as JSON inside the page, so quotes may be escaped
         assert "db-root db-nav" in page and "primer-datacenter-hardware.ipynb" in page
         assert "Traceback" not in page and "header(" not in page  # sources stripped
+        # Works offline: every stylesheet and script comes from this server (no CDN), and is served.
+        assets = re.findall(r'<(?:link[^>]*\bhref|script[^>]*\bsrc)="([^"]+)"', page)
+        assert any("/voila/templates/drillbook/static/" in a for a in assets), assets
+        for asset in assets:
+            assert asset.startswith(("/", "data:")), f"external asset in the page: {asset}"
+            if asset.startswith("/"):
+                with urllib.request.urlopen(server.url(asset), timeout=30) as resp:
+                    assert resp.status == 200 and resp.read(1), asset
         with urllib.request.urlopen(server.url("/voila/tree"), timeout=60) as resp:
             assert resp.url.endswith("/voila/render/index.ipynb")
             resp.read()

@@ -10,6 +10,7 @@ beginning and never see a file browser.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,10 @@ from .course import course_dir, default_course
 
 #: Where ``voila.json`` lives; Voila only reads config from the paths it is told about.
 REPO_ROOT = Path(__file__).resolve().parents[2]
+#: A Jupyter data directory shipped inside the package: it holds the ``drillbook`` Voila
+#: template (the lab template without its CDN stylesheets).
+SHARE = Path(__file__).resolve().parent / "share"
+TEMPLATE = "drillbook"
 DEFAULT_PORT = 8866
 HOST = "127.0.0.1"
 
@@ -49,6 +54,7 @@ def voila_argv(args: argparse.Namespace) -> list[str]:
         f"--port={args.port}",
         "--Voila.port_retries=0",  # the printed URL must be the real one
         f"--theme={args.theme}",
+        f"--template={TEMPLATE}",
         f"--Voila.config_file_paths={REPO_ROOT}",
     ]
     if not args.open:
@@ -70,6 +76,12 @@ def _app_class() -> Any:
 
     class CourseVoila(Voila):  # type: ignore[misc]
         name = "drillbook-voila"
+
+        def setup_template_dirs(self) -> None:
+            # Voila finds templates only in Jupyter data directories; ours travels with the package.
+            os.environ["JUPYTER_PATH"] = os.pathsep.join(
+                p for p in (str(SHARE), os.environ.get("JUPYTER_PATH", "")) if p)
+            super().setup_template_dirs()
 
         def init_handlers(self) -> list[Any]:
             target = url_path_join(self.server_url, "voila/render", landing_page())
