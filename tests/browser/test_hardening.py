@@ -133,12 +133,6 @@ def test_kernels_of_closed_tabs_are_culled(browser: Any) -> None:
     assert not server.leftovers(), server.leftovers()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Voila 0.5.13 chrome: the tab's beforeunload beacon POSTs /voila/api/shutdown/<kernel> with the "
-    "_xsrf cookie value, but the render page never sets an _xsrf cookie, so the server answers "
-    "403 \"'_xsrf' argument missing from POST\" (see the server log) and the kernel lives until the "
-    "culler takes it (30 min with voila.json). Fix in drillbook.serve: make the render handler set the "
-    "cookie (touch self.xsrf_token), or shorten cull_idle_timeout; the lead decides."))
 def test_closed_tabs_with_unload_release_their_kernels(browser: Any, voila: VoilaServer) -> None:
     """The ordinary case on the production config: a tab closed normally (beforeunload runs)
     shuts its kernel down via Voila's beacon, long before any culling."""

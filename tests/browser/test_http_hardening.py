@@ -106,11 +106,6 @@ def test_positive_controls_still_work(voila: VoilaServer) -> None:
         assert status == 200 and body == images[0].read_bytes()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Voila 0.5.13's own TemplateStaticFileHandler (/voila/templates/...) raises on paths that are not "
-    "<template>/static/<file> or that climb out of it (ValueError/AssertionError in voila/static_file_handler.py:37-58) and answers "
-    "500 instead of 404. No content leaks (generic body, traceback only in the server log). Fix belongs in "
-    "drillbook.serve (a front route 404-ing malformed /voila/templates/ paths) or upstream; the lead decides."))
 @pytest.mark.parametrize("path", ["/voila/templates/../../../etc/passwd", "/voila/templates/%2e%2e/conf.json",
                                   "/voila/templates/lab/index.html.j2",
                                   "/voila/templates/lab/static/../../../../../../etc/passwd",

@@ -74,6 +74,8 @@ def _app_class() -> Any:
     from jupyter_server.utils import url_path_join
     from voila.app import Voila
 
+    from .serve_handlers import patch_rules
+
     class CourseVoila(Voila):  # type: ignore[misc]
         name = "drillbook-voila"
 
@@ -90,7 +92,7 @@ def _app_class() -> Any:
                 (self.server_url.rstrip("/") + "/?", *redirect),
                 (url_path_join(self.server_url, r"/voila/tree(?:/.*)?"), *redirect),
             ]
-            return front + list(super().init_handlers())
+            return front + patch_rules(list(super().init_handlers()))
 
         def listen(self) -> None:
             tornado.ioloop.IOLoop.current().add_callback(self._announce)
