@@ -76,3 +76,48 @@ def test_console_script_is_installed() -> None:
     assert script.exists() or shutil.which("drillbook")
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "validate" in result.stdout
+
+
+def test_notes_export_for_a_study_group(tmp_path) -> None:
+    import json
+
+    from drillbook.store import Store
+
+    db = tmp_path / "notes.sqlite3"
+    store = Store(db)
+    store.add_note("bond-failover", "remediation", "Test failover <b>monthly</b>", group="blue-team", author="ana")
+    store.add_note("bond-failover", "triage", "Check ethtool -i before anything", group="blue-team", author="bo")
+    store.add_note("bond-failover", "triage", "another group's note", group="red-team")
+    store.close()
+
+    md = drillbook("notes", "bond-failover", "--group", "blue-team", "--db", str(db))
+    assert md.returncode == 0, md.stderr
+    assert md.stdout.startswith("# Notes: Network Bonding Failover Not Working\n")
+    assert "another group's note" not in md.stdout
+    # sections in play order (round 2 before the remediation round), whatever order notes were written
+    assert md.stdout.index("## Round 2: ") < md.stdout.index("## Round 4: ")
+    assert "(bo): Check ethtool -i before anything" in md.stdout
+    assert "Test failover <b>monthly</b>" in md.stdout  # Markdown export keeps the text as typed
+
+    as_json = drillbook("notes", "bond-failover", "--group", "blue-team", "--db", str(db), "--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
+    rows = json.loads(as_json.stdout)
+    assert {(r["round_id"], r["author"]) for r in rows} == {("remediation", "ana"), ("triage", "bo")}
+
+    empty = drillbook("notes", "bond-failover", "--group", "green-team", "--db", str(db))
+    assert empty.returncode == 0 and empty.stdout == ""
+    assert "no notes on bond-failover for group 'green-team'" in empty.stderr
+
+
+def test_notes_export_without_a_database_is_one_sentence(tmp_path) -> None:
+    missing = tmp_path / "nowhere.sqlite3"
+    result = drillbook("notes", "bond-failover", "--db", str(missing))
+    assert result.returncode == 1
+    assert f"no notes database at {missing}" in result.stderr and "Traceback" not in result.stderr
+    assert not missing.exists()  # an export never creates a database
+
+
+def test_notes_export_unknown_scenario() -> None:
+    result = drillbook("notes", "no-such-incident")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "no-such-incident" in result.stderr

@@ -1,4 +1,4 @@
-"""``drillbook validate|paths|play`` for scenario authors and instructors.
+"""``drillbook validate|paths|play|notes`` for scenario authors and instructors.
 
 The CLI only parses arguments and calls the library; every error the library raises on purpose
 is a :class:`DrillbookError`, printed as one sentence with its exit code, never a traceback.
@@ -15,6 +15,7 @@ from .engine import play
 from .errors import DrillbookError
 from .paths import summarize
 from .scenario import find_scenario, load_scenario, scenario_dir
+from .store import Store, default_path, export_json, export_markdown
 
 
 def _scenario_files(paths: Sequence[str]) -> list[Path]:
@@ -74,6 +75,28 @@ def cmd_play(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_notes(args: argparse.Namespace) -> int:
+    scenario = load_scenario(find_scenario(args.scenario))
+    db = Path(args.db) if args.db else default_path()
+    if not db.is_file():
+        print(f"drillbook: no notes database at {db} (nobody has saved a note there yet)", file=sys.stderr)
+        return 1
+    store = Store(db)
+    try:
+        notes = store.notes(scenario.id, group=args.group)
+    finally:
+        store.close()
+    if not notes:
+        who = f"group '{args.group}'" if args.group else "the default group"
+        print(f"drillbook: no notes on {scenario.id} for {who} in {db}", file=sys.stderr)
+        return 0
+    if args.format == "json":
+        print(export_json(notes))
+    else:
+        print(export_markdown(notes, scenario.round_headings(), scenario.title), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="drillbook", description="Incident replays for on-call engineers.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -87,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     play_cmd.add_argument("scenario", help="scenario id (bond-failover) or file")
     play_cmd.add_argument("code", help="replay code: the keys tried in each round, rounds separated by '-'")
     play_cmd.set_defaults(func=cmd_play)
+    notes = sub.add_parser("notes", help="print a study group's notes on a scenario as Markdown or JSON")
+    notes.add_argument("scenario", help="scenario id (bond-failover) or file")
+    notes.add_argument("--group", default="", help="the group name used in the replay's notes panel")
+    notes.add_argument("--format", choices=("md", "json"), default="md", help="output format (default: md)")
+    notes.add_argument("--db", help="notes database (default: $DRILLBOOK_DB, else ~/.local/share/drillbook/drillbook.sqlite3)")
+    notes.set_defaults(func=cmd_notes)
     return parser
 
 

@@ -178,6 +178,10 @@ class Scenario:
         known = ", ".join(r.id for r in self.rounds)
         raise UnknownIdError(f"scenario '{self.id}' has no round '{round_id}' (rounds: {known})")
 
+    def round_headings(self) -> dict[str, str]:
+        """``{round id: "Round N: title"}`` in play order, as exported notes head their sections."""
+        return {r.id: f"Round {r.number}: {r.title}" for r in self.rounds}
+
 
 # -- parsing ---------------------------------------------------------------------------------
 

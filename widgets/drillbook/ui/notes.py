@@ -110,8 +110,7 @@ class NotesPanel(widgets.VBox):
                 self._show("There are no notes to export yet.", "info")
                 self.downloads.value = ""
                 return
-            titles = {r.id: f"Round {r.number}: {r.title}" for r in self.scenario.rounds}
-            markdown = export_markdown(notes, titles, self.scenario.title)
+            markdown = export_markdown(notes, self.scenario.round_headings(), self.scenario.title)
             stem = f"{self.scenario.id}-notes"
             self.downloads.value = (
                 download_link(f"{stem}.md", markdown, "text/markdown", "Download Markdown")
