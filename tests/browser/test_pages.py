@@ -129,3 +129,13 @@ def test_notebook_has_no_serious_accessibility_violations(browser: Any, voila: V
                         for v in blocking[:6])
     more = f"\n(and {len(blocking) - 6} more; all in test-artifacts/screenshots/*.axe.txt)" if len(blocking) > 6 else ""
     assert not blocking, f"axe-core on {notebook} ({theme}) found {len(blocking)} nodes:\n{listing}{more}"
+
+
+@pytest.mark.parametrize("notebook", ["index.ipynb", "incident-replay.ipynb"])
+def test_page_content_sits_in_landmarks(browser: Any, voila: VoilaServer, screenshots: Path, notebook: str) -> None:
+    """The rendered notebook is the page's main landmark (the course's Voila template), so
+    screen-reader users can jump to it: axe's "region" rule finds nothing outside a landmark."""
+    page = rendered(browser, voila, notebook, "light", screenshots)
+    assert not page.load_error, f"{notebook} did not render: {page.load_error}"
+    outside = [v for v in page.violations if v["rule"] == "region"]
+    assert not outside, f"{len(outside)} nodes outside any landmark, e.g. {outside[0]['target']}"
