@@ -142,6 +142,41 @@ def test_loading_uses_only_safe_constructors() -> None:
     assert not issubclass(_LineLoader, (yaml.FullLoader, yaml.UnsafeLoader))
 
 
+def test_libyaml_loader_is_safe_and_gives_the_same_data_and_lines() -> None:
+    """The fast (libyaml) loader has the same safe constructors and the same result, lines
+    included, as the pure-Python one on every YAML file of the course and the test fixtures."""
+    from drillbook import _yaml
+
+    if _yaml._FastLineLoader is None:
+        pytest.skip("PyYAML without libyaml: only the pure-Python loader exists")
+    assert issubclass(_yaml._FastLineLoader, yaml.constructor.SafeConstructor)
+    assert not issubclass(_yaml._FastLineLoader, (yaml.constructor.FullConstructor, yaml.FullLoader))
+
+    def same(a: object, b: object) -> bool:
+        if type(a) is not type(b) or a != b:
+            return False
+        if isinstance(a, dict):
+            return (a.line, a.key_lines) == (b.line, b.key_lines) and all(same(a[k], b[k]) for k in a)  # type: ignore[attr-defined]
+        if isinstance(a, list):
+            return (a.line, a.item_lines) == (b.line, b.item_lines) and all(map(same, a, b))  # type: ignore[attr-defined]
+        return True
+
+    files = sorted({*REPO.glob("scenarios/*.yaml"), *REPO.glob("course/**/*.yaml"), *FILES.rglob("*.yaml")})
+    compared = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "\x00" in text:
+            continue
+        try:
+            reference = _yaml._LineLoader(text, str(path)).get_single_data()
+        except Exception:  # noqa: BLE001 - files the reference refuses are covered by CASES
+            continue
+        fast = _yaml._FastLineLoader(text, str(path)).get_single_data()
+        assert same(reference, fast), path
+        compared += 1
+    assert compared >= 3
+
+
 def test_billion_laughs_does_not_blow_up() -> None:
     bomb = "a: &a ['x','x','x','x','x','x','x','x','x']\n" + "".join(
         f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n" for p, c in zip("abcdefgh", "bcdefghi")
