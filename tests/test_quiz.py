@@ -175,7 +175,7 @@ def test_widget_output_question_shows_simulated_terminal() -> None:
     view = _view()
     qv = next(q for q in view.questions if q.question.kind == "output")
     terminal = qv.children[1].value
-    assert terminal.startswith('<pre class="db-terminal">$ cat /proc/net/bonding/bond0')
+    assert terminal.startswith('<pre class="db-terminal" tabindex="0">$ cat /proc/net/bonding/bond0')
 
 
 def test_widget_restart_clears_every_answer() -> None:

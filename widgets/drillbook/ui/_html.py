@@ -22,6 +22,11 @@ def rich(text: object) -> str:
     return _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", esc(text))
 
 
-def pre(text: object, css_class: str = "db-terminal") -> str:
-    """A preformatted, escaped block (terminal output keeps its exact whitespace)."""
-    return f'<pre class="{esc(css_class)}">{esc(text)}</pre>'
+def pre(text: object, css_class: str = "db-terminal", *, focusable: bool = True) -> str:
+    """A preformatted, escaped block (terminal output keeps its exact whitespace).
+
+    Long lines scroll sideways rather than wrap, so the block takes a tab stop: keyboard users
+    can scroll it too. Pass ``focusable=False`` when a focusable container already scrolls it.
+    """
+    tab = ' tabindex="0"' if focusable else ""
+    return f'<pre class="{esc(css_class)}"{tab}>{esc(text)}</pre>'

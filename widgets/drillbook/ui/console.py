@@ -114,7 +114,7 @@ class Console(widgets.VBox):
         prompt = getattr(self.shell, "prompt", "$")
         body = "\n".join(self._entries) + ("\n" if self._entries else "") + prompt
         return (f'<div class="db-console-scroll" role="log" aria-live="polite" aria-label="Console output" '
-                f'tabindex="0"><div>{pre(body, "db-terminal db-console-output")}</div></div>')
+                f'tabindex="0"><div>{pre(body, "db-terminal db-console-output", focusable=False)}</div></div>')
 
     @property
     def transcript(self) -> str:
