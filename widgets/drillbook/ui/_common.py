@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from ..errors import DrillbookError
 from ._html import esc
@@ -68,20 +69,43 @@ def minutes(n: int) -> str:
     return f"{n} minute" if n == 1 else f"{n} minutes"
 
 
+#: Layout and style models shared by many widgets (ipywidgets allows sharing them). Every widget
+#: otherwise brings its own Layout and Style model: three comm messages to open and three models
+#: for the page to build, where the content needs one. Sharing them cut the replay page from
+#: 150 to 115 widget models (benchmarks/RESULTS.md). Never mutate a shared one: widgets whose
+#: layout or style changes (``.layout.display = ...``) keep their own.
+_shared: dict[str, widgets.Widget] = {}
+
+
+def shared(name: str, make: Callable[[], widgets.Widget]) -> Any:
+    """The kernel's shared model ``name`` (made by ``make``), made again if it was closed."""
+    model = _shared.get(name)
+    if model is None or model.comm is None:  # closed, e.g. by Widget.close_all()
+        model = _shared[name] = make()
+    return model
+
+
+def plain_layout() -> widgets.Layout:
+    """The shared default layout, for widgets whose layout never changes."""
+    return shared("layout", widgets.Layout)
+
+
 def html(css_class: str, value: str = "") -> widgets.HTML:
-    """An HTML widget carrying a drillbook CSS class (its value must already be escaped)."""
-    widget = widgets.HTML(value)
+    """An HTML widget carrying a drillbook CSS class (its value must already be escaped); its
+    layout and style are the shared defaults, so never change them on the returned widget."""
+    widget = widgets.HTML(value, layout=plain_layout(), style=shared("html-style", HTMLStyle))
     widget.add_class(css_class)
     return widget
 
 
 def close_tree(widget: widgets.Widget) -> None:
-    """Close a discarded view and everything in it, so long sessions do not leak widgets."""
+    """Close a discarded view and everything in it, so long sessions do not leak widgets
+    (the shared layout and style models stay open for the widgets still using them)."""
     for child in getattr(widget, "children", ()):
         close_tree(child)
     for part in ("layout", "style"):
         sub = getattr(widget, part, None)
-        if isinstance(sub, widgets.Widget):
+        if isinstance(sub, widgets.Widget) and not any(sub is m for m in _shared.values()):
             sub.close()
     widget.close()
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from ..scenario import CHOICE_KEYS, Choice, Round
-from ._common import badge, html, minutes
+from ._common import badge, html, minutes, plain_layout, shared
 from ._html import esc, rich
 
 
@@ -56,15 +56,18 @@ class RoundCard(widgets.VBox):
         self.buttons: dict[str, widgets.Button] = {}
         self.notes: dict[str, widgets.HTML] = {}
         self.rows: dict[str, widgets.VBox] = {}
+        # The four buttons look alike: one layout and one style model for all of them.
+        layout = shared("choice-layout", lambda: widgets.Layout(width="auto", height="auto"))
+        style = shared("choice-style", widgets.ButtonStyle)
         for key in CHOICE_KEYS:
-            button = widgets.Button(layout=widgets.Layout(width="auto", height="auto"))
+            button = widgets.Button(layout=layout, style=style)
             button.add_class("db-choice")
             button.on_click(lambda _b, key=key: self._on_choose(key))
             self.buttons[key] = button
             self.notes[key] = html("db-choice-note")
-            self.rows[key] = widgets.VBox([button, self.notes[key]])
+            self.rows[key] = widgets.VBox([button, self.notes[key]], layout=plain_layout())
             self.rows[key].add_class("db-choice-row")
-        self.choice_box = widgets.VBox(list(self.rows.values()))
+        self.choice_box = widgets.VBox(list(self.rows.values()), layout=plain_layout())
         self.choice_box.add_class("db-choices")
         super().__init__([self.header, html("db-choose-prompt", "<strong>Choose your action:</strong>"), self.choice_box])
         self.add_class("db-card")
@@ -74,9 +77,10 @@ class RoundCard(widgets.VBox):
         for choice in rnd.choices:
             was_tried = choice.key in tried
             button = self.buttons[choice.key]
-            button.description = button_text(choice)
-            button.tooltip = f"Choice {choice.key}: {choice.label}" + (f" (tried: {choice.verdict_label})" if was_tried else "")
-            button.disabled = was_tried
+            with button.hold_sync():  # one update message per button, not one per property
+                button.description = button_text(choice)
+                button.tooltip = f"Choice {choice.key}: {choice.label}" + (f" (tried: {choice.verdict_label})" if was_tried else "")
+                button.disabled = was_tried
             self.notes[choice.key].value = render_choice_note(choice, tried=was_tried, instructor=instructor)
             row = self.rows[choice.key]
             if was_tried:

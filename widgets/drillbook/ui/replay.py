@@ -20,7 +20,7 @@ from ..engine import Engine, Outcome
 from ..errors import DrillbookError
 from ..scenario import Scenario, find_scenario, load_scenario
 from . import _hostlink
-from ._common import close_tree, friendly, guarded, html, message_html, report_to_operator
+from ._common import close_tree, friendly, guarded, html, message_html, plain_layout, report_to_operator
 from ._html import esc, rich
 from .card import RoundCard
 from .clock import IncidentClock
@@ -76,7 +76,7 @@ class ReplayApp(widgets.VBox):
         self.instructor.add_class("db-instructor-toggle")
         self.instructor.observe(lambda _c: self._guard(self.refresh)(), names="value")
         self.card = RoundCard(self._guard(self.choose))
-        self.stage = widgets.VBox()
+        self.stage = widgets.VBox(layout=plain_layout())
         self.stage.add_class("db-stage")
         self.result = ResultPanel()
         self.investigate = widgets.Accordion()
@@ -106,9 +106,9 @@ class ReplayApp(widgets.VBox):
         self._progress_error = False
         self._remember_anonymous = remember_anonymous
         controls = widgets.HBox([self.resume_button, self.restart_button, self.round_picker,
-                                 self.replay_round_button, self.code_box, self.go_button])
+                                 self.replay_round_button, self.code_box, self.go_button], layout=plain_layout())
         controls.add_class("db-controls")
-        top = widgets.HBox([self.path_map, self.instructor])
+        top = widgets.HBox([self.path_map, self.instructor], layout=plain_layout())
         top.add_class("db-top")
         super().__init__([style_widget(), html("db-header", render_setup(scenario)), self.clock, top,
                           self.message, self.result, self.stage, self.investigate, self.report_view, controls,
@@ -221,6 +221,10 @@ class ReplayApp(widgets.VBox):
 
     def refresh(self, rebuild: bool = True) -> None:
         state = self.engine.state
+        # The result of the choice first: it is what the learner waits for after a click, and
+        # the frontend applies the updates in the order they are sent.
+        last = self.transcript[-1] if self.transcript and not state.finished else None
+        self.result.show(last[0] if last else None, last[1] if last else ())
         self.clock.show(state)
         self.path_map.show(self.scenario, state)
         rnd = state.round
@@ -245,13 +249,12 @@ class ReplayApp(widgets.VBox):
                 notify=lambda text: self.show_message(text, "status"), guard=self._guard,
             )
             self.stage.children = (self.remediation,)
-        last = self.transcript[-1] if self.transcript and not state.finished else None
-        self.result.show(last[0] if last else None, last[1] if last else ())
         self.report_view.show(self.engine.report() if state.finished else None)
         reached = rnd.number if rnd is not None else len(self.scenario.rounds)
         options = [(f"Round {r.number}: {r.title}", r.number) for r in self.scenario.rounds[:reached]]
-        self.round_picker.options = options
-        self.round_picker.value = reached
+        with self.round_picker.hold_sync():  # options and index in one message
+            self.round_picker.options = options
+            self.round_picker.value = reached
         notes_round = rnd.id if rnd is not None else self.scenario.rounds[-1].id
         if notes_round != self._notes_round:
             self._notes_round = notes_round
