@@ -237,8 +237,10 @@ async def play_remediation(page: Any, who: Learner, timeout_ms: int) -> None:
 
 
 async def learner(browser: Any, base: str, target: Target, who: Learner, start: float,
-                  timeout_ms: int, shots: Path | None = None) -> tuple[Any, Any]:
+                  timeout_ms: int, shots: Path | None = None, vanish: bool = False) -> tuple[Any, Any]:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    if vanish:  # a learner whose laptop just sleeps: the tab's shutdown beacon never arrives
+        await context.route("**/voila/api/shutdown/**", lambda route: route.abort())
     page = await context.new_page()
     page.on("pageerror", lambda exc: who.errors.append(f"pageerror: {exc}"))
     who.opened_at = time.monotonic() - start
@@ -266,8 +268,11 @@ async def learner(browser: Any, base: str, target: Target, who: Learner, start: 
 
 
 async def classroom(base: str, target: Target, learners: int, interval_s: float,
-                    timeout_ms: int, shots: Path | None = None) -> list[Learner]:
-    """``learners`` contexts in one browser, opened ``interval_s`` apart (0 = all at once)."""
+                    timeout_ms: int, shots: Path | None = None,
+                    before_close: Callable[[], None] | None = None, vanish: bool = True) -> list[Learner]:
+    """``learners`` contexts in one browser, opened ``interval_s`` apart (0 = all at once);
+    ``before_close()`` runs once every learner is done, while all pages are still open. With
+    ``vanish`` the pages' shutdown beacons are dropped, so only culling can free the kernels."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
@@ -277,9 +282,11 @@ async def classroom(base: str, target: Target, learners: int, interval_s: float,
 
         async def one(who: Learner) -> tuple[Any, Any]:
             await asyncio.sleep(who.index * interval_s)
-            return await learner(browser, base, target, who, start, timeout_ms, shots)
+            return await learner(browser, base, target, who, start, timeout_ms, shots, vanish)
 
         opened = await asyncio.gather(*(one(p) for p in people))
+        if before_close is not None:
+            before_close()
         for context, page in opened:
             try:
                 await page.close(run_before_unload=True)

@@ -2,13 +2,14 @@
 
 Starting, readiness (a static path, so no kernel starts before the first measurement), the
 process-tree walk and the kill-everything ``stop()`` are ``tests/browser/_server.py``'s; this
-module adds what only the benchmark needs: the baseline notebook, kernel RSS, the load
-average and command-line culling overrides.
+module adds what only the benchmark needs: the baseline notebook, kernel RSS and CPU time, the
+machine's load and command-line culling overrides.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -27,7 +28,7 @@ from tests.browser._server import (  # noqa: E402  (the shared process helpers)
 
 HOST = "127.0.0.1"
 __all__ = ["COURSE", "HOST", "VoilaServer", "cmdline", "rss_kib", "loadavg", "baseline_server",
-           "course_server", "cull_args", "kernels", "stop"]
+           "course_server", "cull_args", "kernels", "stop", "cpu_seconds", "machine_busy"]
 
 
 def rss_kib(pid: int) -> int:
@@ -46,6 +47,24 @@ def loadavg() -> str:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         return "?"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 if it is gone)."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = raw[raw.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from ``/proc/stat``."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields) - idle) / tick, sum(fields) / tick
 
 
 def kernels(server: VoilaServer) -> set[int]:

@@ -173,11 +173,24 @@ def classroom(args: argparse.Namespace) -> dict[str, Any]:
     cull = procs.cull_args(args.cull_idle, args.cull_interval)
     server = procs.course_server(LOGS, cull + args.server_arg, name="classroom")
     out: dict[str, Any] = {"learners": args.learners, "interval_s": args.interval,
-                           "cull": " ".join(cull + args.server_arg)}
+                           "cull": " ".join(cull + args.server_arg), "beacon": args.beacon}
     try:
+        assert server.proc is not None
+        server_cpu0, (busy0, total0) = procs.cpu_seconds(server.proc.pid), procs.machine_busy()
+
+        def account_cpu() -> None:
+            """Where the CPU went, sampled when every learner is done and all kernels still live."""
+            busy1, total1 = procs.machine_busy()
+            kernel_cpu = [procs.cpu_seconds(pid) for pid in procs.kernels(server)]
+            out["cpu"] = {"machine_busy_pct": 100 * (busy1 - busy0) / max(total1 - total0, 1e-9),
+                          "machine_busy_s": busy1 - busy0,
+                          "server_s": procs.cpu_seconds(server.proc.pid) - server_cpu0,
+                          "kernels_s": sum(kernel_cpu), "per_kernel_s": summary(kernel_cpu)}
+
         t0 = time.monotonic()
         people = asyncio.run(pages.classroom(server.url(""), pages.replay_target(), args.learners,
-                                             args.interval, args.timeout * 1000, LOGS))
+                                             args.interval, args.timeout * 1000, LOGS, before_close=account_cpu,
+                                             vanish=not args.beacon))
         out["wall_s"] = time.monotonic() - t0
         out["tti"] = summary([p.tti_ms for p in people if p.tti_ms is not None])
         out["click"] = summary([c["result"] for p in people for c in p.clicks])
@@ -330,7 +343,10 @@ def render(res: dict[str, Any], previous: dict[str, float] | None) -> str:
         r = f.get("class_p95", float("nan"))
         lines += [f"Classroom: {c['learners']} learners (browser contexts in one Chromium), opened "
                   f"{c['interval_s']} s apart, each playing B, A, A + remediation to the damage report; course server "
-                  f"with `{c['cull']}`.",
+                  f"with `{c['cull']}`. "
+                  + ("Tabs closed normally (shutdown beacon)." if c.get("beacon") else
+                     "Then every learner leaves without the tab's shutdown beacon (it is dropped), so only "
+                     "culling can free the kernels."),
                   "",
                   f"- time to interactive: {fmt(c.get('tti'))}; p95 / single-learner median = **{r:.2f}×** "
                   f"(target ≤ 3×: {verdict(r, 3.0)}) {('(previous ' + trend('class_p95', r) + '×)') if trend('class_p95', r) else ''}",
@@ -340,7 +356,12 @@ def render(res: dict[str, Any], previous: dict[str, float] | None) -> str:
                   f"- kernels right after all pages closed: {c.get('kernels_after_close')}; left after waiting "
                   f"{c.get('culled_after_s')} s: {c.get('kernels_left')} (server log 'Culling kernel' lines: "
                   f"{c.get('server_log_culls')}); processes left after stop: {len(c.get('leftover_processes', []))}",
-                  f"- wall time of the classroom phase: {c.get('wall_s', 0):.0f} s", ""]
+                  f"- wall time of the classroom phase: {c.get('wall_s', 0):.0f} s"
+                  + (f"; CPU over it: machine {c['cpu']['machine_busy_pct']:.0f}% busy "
+                     f"({c['cpu']['machine_busy_s']:.0f} CPU-s on {res['cores']} cores, every process included), "
+                     f"course server {c['cpu']['server_s']:.0f} CPU-s, the {c['cpu']['per_kernel_s']['n']} kernels "
+                     f"{c['cpu']['kernels_s']:.0f} CPU-s ({fmt(c['cpu']['per_kernel_s'], 's', 2)} each)"
+                     if c.get("cpu") else ""), ""]
     n = res.get("nbval")
     if n:
         lines += [f"Course check: `{n['cmd']}` took **{n['wall_s']:.1f} s** (target ≤ 60 s: "
@@ -364,6 +385,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--learners", type=int, help="classroom size (default 30, --quick 10)")
     parser.add_argument("--interval", type=float, default=0.0, help="seconds between classroom opens (default 0: all at once)")
     parser.add_argument("--cull-idle", type=int, default=60, help="classroom server's cull_idle_timeout (s)")
+    parser.add_argument("--beacon", action="store_true",
+                        help="classroom tabs close normally (their beacon shuts the kernel down); by default "
+                             "the beacons are dropped, as for learners who just leave, so culling must free every kernel")
     parser.add_argument("--cull-interval", type=int, default=5, help="classroom server's cull_interval (s)")
     parser.add_argument("--timeout", type=int, default=120, help="per-step browser timeout (s)")
     parser.add_argument("--skip", default="", help="comma list of phases to skip: single,classroom,nbval")
@@ -414,7 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     if write:
         if not RESULTS.exists():
             RESULTS.write_text("# drillbook benchmark results\n\nProduced by `.venv/bin/python benchmarks/run.py`; "
-                               "newest section last. See benchmarks/README.md for what each figure means.\n\n")
+                               "newest section last. What each figure means and how it is measured: the docstrings of "
+                               "benchmarks/run.py and benchmarks/_pages.py.\n\n")
         with RESULTS.open("a") as fh:
             fh.write(text + "\n")
         with HISTORY.open("a") as fh:
