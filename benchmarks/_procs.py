@@ -22,12 +22,13 @@ from tests.browser._server import (  # noqa: E402  (the shared process helpers)
     COURSE,
     VoilaServer,
     cmdline,
+    descendants,
     start_course_server,
     start_voila_on,
 )
 
 HOST = "127.0.0.1"
-__all__ = ["COURSE", "HOST", "VoilaServer", "cmdline", "rss_kib", "loadavg", "baseline_server",
+__all__ = ["COURSE", "HOST", "VoilaServer", "cmdline", "descendants", "rss_kib", "loadavg", "baseline_server",
            "course_server", "cull_args", "kernels", "stop", "cpu_seconds", "machine_busy"]
 
 

@@ -182,8 +182,11 @@ def classroom(args: argparse.Namespace) -> dict[str, Any]:
             """Where the CPU went, sampled when every learner is done and all kernels still live."""
             busy1, total1 = procs.machine_busy()
             kernel_cpu = [procs.cpu_seconds(pid) for pid in procs.kernels(server)]
+            # The load generator shares the cores: this run's Chromium (below Playwright's driver).
+            browser = [pid for pid in procs.descendants(os.getpid()) if "chrom" in procs.cmdline(pid)]
             out["cpu"] = {"machine_busy_pct": 100 * (busy1 - busy0) / max(total1 - total0, 1e-9),
                           "machine_busy_s": busy1 - busy0,
+                          "browser_s": sum(procs.cpu_seconds(pid) for pid in browser),
                           "server_s": procs.cpu_seconds(server.proc.pid) - server_cpu0,
                           "kernels_s": sum(kernel_cpu), "per_kernel_s": summary(kernel_cpu)}
 
@@ -359,6 +362,7 @@ def render(res: dict[str, Any], previous: dict[str, float] | None) -> str:
                   f"- wall time of the classroom phase: {c.get('wall_s', 0):.0f} s"
                   + (f"; CPU over it: machine {c['cpu']['machine_busy_pct']:.0f}% busy "
                      f"({c['cpu']['machine_busy_s']:.0f} CPU-s on {res['cores']} cores, every process included), "
+                     f"this run's Chromium (the learners' browsers) {c['cpu'].get('browser_s', 0):.0f} CPU-s, "
                      f"course server {c['cpu']['server_s']:.0f} CPU-s, the {c['cpu']['per_kernel_s']['n']} kernels "
                      f"{c['cpu']['kernels_s']:.0f} CPU-s ({fmt(c['cpu']['per_kernel_s'], 's', 2)} each)"
                      if c.get("cpu") else ""), ""]
