@@ -60,7 +60,10 @@ def test_shared_voila_server_needs_a_name(db: Path, monkeypatch: pytest.MonkeyPa
 
 def test_notes_follow_the_replay_round(db: Path) -> None:
     replay = app("bond-failover", query="group=blue")
+    replay.card.buttons["C"].click()  # a try before the notes are first opened
+    replay.notes_box.selected_index = 0
     assert "round 1: Alert Fires" in replay.notes.heading.value
+    assert replay.notes.group.value == "blue"
     replay.notes.body.value = "Why both slaves down?"
     replay.notes.save.click()
     replay.card.buttons["B"].click()
@@ -80,3 +83,15 @@ def test_a_broken_database_does_not_break_the_replay(tmp_path: Path, monkeypatch
     assert "Your progress cannot be saved" in replay.message.value
     replay.card.buttons["A"].click()  # the replay goes on, without repeating the warning
     assert replay.engine.path_code == "B-A"
+
+
+def test_name_typed_in_the_notes_panel_is_who_progress_is_saved_for(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k-2")  # shared server: only named learners are remembered
+    replay = app("bond-failover", query="")
+    replay.card.buttons["B"].click()
+    assert Store(db).progress("bond-failover") is None
+    replay.notes_box.selected_index = 0
+    replay.notes.group.value = "red"
+    replay.notes.author.value = "cy"
+    replay.card.buttons["A"].click()
+    assert Store(db).progress("bond-failover", group="red", learner="cy").path_code == "B-A"

@@ -7,6 +7,7 @@ A group name scopes whose notes you see, so a study group sharing one server rea
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 import ipywidgets as widgets
 
@@ -28,10 +29,15 @@ def download_link(filename: str, text: str, mime: str, label: str) -> str:
 class NotesPanel(widgets.VBox):
     """Notes for the current round, with group/author fields and Markdown/JSON export."""
 
-    def __init__(self, scenario: Scenario, store: Store | None = None, *, group: str = "", author: str = "") -> None:
+    def __init__(self, scenario: Scenario, store: Store | None = None, *, group: str = "", author: str = "",
+                 round_id: str = "", open_store: Callable[[], Store] = Store,
+                 on_identity: Callable[[str, str], None] | None = None) -> None:
+        """``open_store`` opens the database on first use (the replay shares its own);
+        ``on_identity(group, author)`` hears every change of the two name boxes."""
         self.scenario = scenario
         self._store = store
-        self.round_id = scenario.first_round.id
+        self._open_store = open_store
+        self.round_id = round_id or scenario.first_round.id
         self.heading = html("db-notes-heading")
         self.group = widgets.Text(value=group, description="Group", placeholder="e.g. blue-team",
                                   continuous_update=False)
@@ -47,6 +53,10 @@ class NotesPanel(widgets.VBox):
         self.save.on_click(self._on_save)
         self.export.on_click(self._on_export)
         self.group.observe(lambda _change: self.refresh(), names="value")
+        if on_identity is not None:
+            for box in (self.group, self.author):
+                box.observe(lambda _change: on_identity(self.group.value.strip(), self.author.value.strip()),
+                            names="value")
         super().__init__([
             self.heading,
             widgets.HBox([self.group, self.author]),
@@ -63,7 +73,7 @@ class NotesPanel(widgets.VBox):
     def store(self) -> Store:
         # opened lazily: a learner who never takes notes never creates a database file
         if self._store is None:
-            self._store = Store()
+            self._store = self._open_store()
         return self._store
 
     def _show(self, text: str, kind: str = "error") -> None:

@@ -29,6 +29,7 @@ from .pathmap import PathMap
 from .remediation import RemediationRound
 from .result import ResultPanel, render_result
 from ..store import Store, default_path
+from .lazy import LazySection
 from .notes import NotesPanel
 from .theme import style_widget
 
@@ -79,9 +80,10 @@ class ReplayApp(widgets.VBox):
         self.stage = widgets.VBox(layout=plain_layout())
         self.stage.add_class("db-stage")
         self.result = ResultPanel()
-        self.investigate = widgets.Accordion()
-        self.investigate.add_class("db-investigate")
-        self.console: widgets.Widget | None = None
+        per = scenario.host.console_minutes if scenario.host else 1
+        self.investigate: LazySection[widgets.Widget] = LazySection(
+            f"Investigate on the console (each command costs about {per} min)", self._build_console,
+            "db-investigate", guard=self._guard)
         self.report_view = DamageReportView()
         self.restart_button = widgets.Button(description="Restart", tooltip="Start the incident again")
         self.restart_button.on_click(lambda _b: self._guard(self.restart)())
@@ -98,11 +100,11 @@ class ReplayApp(widgets.VBox):
                                             layout=widgets.Layout(display="none"))
         self.resume_button.on_click(lambda _b: self._guard(self.resume)())
         self._resume_code = ""
-        self.notes = NotesPanel(scenario, store, group=group, author=learner)
-        self.notes_box = widgets.Accordion(children=(self.notes,), selected_index=None)
-        self.notes_box.set_title(0, "Study notes for this round (saved for your group)")
-        self.notes_box.add_class("db-notes-box")
-        self._notes_round = ""
+        self._store = store
+        self.group, self.learner = group.strip(), learner.strip()
+        self.notes_box: LazySection[NotesPanel] = LazySection(
+            "Study notes for this round (saved for your group)", self._build_notes, "db-notes-box", guard=self._guard)
+        self._notes_round = scenario.first_round.id
         self._progress_error = False
         self._remember_anonymous = remember_anonymous
         controls = widgets.HBox([self.resume_button, self.restart_button, self.round_picker,
@@ -258,12 +260,39 @@ class ReplayApp(widgets.VBox):
         notes_round = rnd.id if rnd is not None else self.scenario.rounds[-1].id
         if notes_round != self._notes_round:
             self._notes_round = notes_round
-            self.notes.show_round(notes_round)
+            if self.notes_box.content is not None:
+                self.notes_box.content.show_round(notes_round)
         self._save_progress()
 
     # -- progress --------------------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        """The notes/progress database, opened on first use: a learner who neither names
+        themselves nor takes notes never creates a database file."""
+        if self._store is None:
+            self._store = Store()
+        return self._store
+
+    @property
+    def console(self) -> widgets.Widget | None:
+        """The investigation console, once the learner has opened it in this round."""
+        return self.investigate.content
+
+    @property
+    def notes(self) -> NotesPanel:
+        """The study-notes panel (built now if its section was never opened)."""
+        return self.notes_box.ensure()
+
+    def _build_notes(self) -> NotesPanel:
+        return NotesPanel(self.scenario, self._store, group=self.group, author=self.learner,
+                          round_id=self._notes_round, open_store=lambda: self.store,
+                          on_identity=self._set_identity)
+
+    def _set_identity(self, group: str, learner: str) -> None:
+        self.group, self.learner = group, learner
+
     def _identity(self) -> dict[str, str]:
-        return {"group": self.notes.group.value.strip(), "learner": self.notes.author.value.strip()}
+        return {"group": self.group, "learner": self.learner}
 
     def _remembered(self) -> bool:
         return self._remember_anonymous or bool(self._identity()["learner"])
@@ -275,7 +304,7 @@ class ReplayApp(widgets.VBox):
         if not state.path_code or self._progress_error or not self._remembered():
             return
         try:
-            self.notes.store.save_progress(self.scenario.id, state.path_code, finished=state.finished,
+            self.store.save_progress(self.scenario.id, state.path_code, finished=state.finished,
                                            total_minutes=state.elapsed_minutes, **self._identity())
         except DrillbookError as exc:
             self._progress_error = True
@@ -284,9 +313,9 @@ class ReplayApp(widgets.VBox):
 
     def offer_resume(self) -> bool:
         """Show a Resume button when this learner has an unfinished saved run."""
-        if not self._remembered() or (not default_path().exists() and self.notes._store is None):
+        if not self._remembered() or (not default_path().exists() and self._store is None):
             return False
-        progress = self.notes.store.progress(self.scenario.id, **self._identity())
+        progress = self.store.progress(self.scenario.id, **self._identity())
         if progress is None or progress.finished or not progress.path_code:
             return False
         self._resume_code = progress.path_code
@@ -305,25 +334,18 @@ class ReplayApp(widgets.VBox):
         self.show_message(f"Resumed your run {self._resume_code}.", "status")
         self.refresh()
 
-    def _show_console(self) -> None:
+    def _build_console(self) -> widgets.Widget:
         """The investigation console for decision rounds, on the host as it is right now; each
         command's minutes go on the incident clock."""
-        shell = _hostlink.shell_for(self.engine)
-        if self.console is None:
-            self.console = _hostlink.console(shell, self._guard(self.charge))
-            self.investigate.children = (self.console,)
-            per = self.scenario.host.console_minutes if self.scenario.host else 1
-            self.investigate.set_title(0, f"Investigate on the console (each command costs about {per} min)")
-            self.investigate.selected_index = None
-        else:
-            _hostlink.retarget(self.console, shell)
+        return _hostlink.console(_hostlink.shell_for(self.engine), self._guard(self.charge))
+
+    def _show_console(self) -> None:
+        if self.console is not None:
+            _hostlink.retarget(self.console, _hostlink.shell_for(self.engine))
         self.investigate.layout.display = None
 
     def _drop_console(self) -> None:
-        if self.console is not None:
-            self.investigate.children = ()
-            close_tree(self.console)
-            self.console = None
+        self.investigate.reset()
 
     def _drop_remediation(self) -> None:
         if self.remediation is not None:
