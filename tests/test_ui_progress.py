@@ -61,7 +61,7 @@ def test_shared_voila_server_needs_a_name(db: Path, monkeypatch: pytest.MonkeyPa
 def test_notes_follow_the_replay_round(db: Path) -> None:
     replay = app("bond-failover", query="group=blue")
     replay.card.buttons["C"].click()  # a try before the notes are first opened
-    replay.notes_box.selected_index = 0
+    replay.notes_box.toggle.value = True
     assert "round 1: Alert Fires" in replay.notes.heading.value
     assert replay.notes.group.value == "blue"
     replay.notes.body.value = "Why both slaves down?"
@@ -90,7 +90,7 @@ def test_name_typed_in_the_notes_panel_is_who_progress_is_saved_for(db: Path, mo
     replay = app("bond-failover", query="")
     replay.card.buttons["B"].click()
     assert Store(db).progress("bond-failover") is None
-    replay.notes_box.selected_index = 0
+    replay.notes_box.toggle.value = True
     replay.notes.group.value = "red"
     replay.notes.author.value = "cy"
     replay.card.buttons["A"].click()

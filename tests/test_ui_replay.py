@@ -61,8 +61,8 @@ def test_start_shows_round_one_and_the_clock(seed: Scenario) -> None:
     assert [b.description for b in a.card.buttons.values()] == [f"{c.key}) {c.label}" for c in seed.rounds[0].choices]
     assert not any(b.disabled for b in a.card.buttons.values())
     assert a.result.layout.display == "none" and a.report_view.value == ""
-    a.investigate.selected_index = 0  # open every section, so the count covers them too
-    a.notes_box.selected_index = 0
+    a.investigate.toggle.value = True  # open every section, so the count covers them too
+    a.notes_box.toggle.value = True
     in_console = {id(w) for w in tree(a.console)}  # the console is also a standalone view, styled itself
     styles = [w for w in tree(a) if id(w) not in in_console and isinstance(w, widgets.HTML) and w.value.startswith("<style>")]
     assert len(styles) == 1
@@ -71,20 +71,21 @@ def test_start_shows_round_one_and_the_clock(seed: Scenario) -> None:
 def test_collapsed_sections_are_built_when_first_opened(seed: Scenario) -> None:
     """The console and the notes cost the page nothing until a learner opens them."""
     a = ReplayApp(seed)
-    assert a.investigate.selected_index is None and a.console is None
-    assert a.notes_box.selected_index is None and a.notes_box.content is None
+    assert not a.investigate.expanded and a.console is None
+    assert not a.notes_box.expanded and a.notes_box.content is None
     before = sum(1 for _ in tree(a))
-    a.investigate.selected_index = 0  # what a click on the section's title does
-    assert a.console is not None and a.console in a.investigate.children
-    a.notes_box.selected_index = 0
+    a.investigate.toggle.value = True  # what pressing the section's title does
+    assert a.console is not None and a.console in a.investigate.body.children
+    assert a.investigate.body.layout.display is None  # shown
+    a.notes_box.toggle.value = True
     assert a.notes_box.content is not None and "Notes on round 1" in a.notes_box.content.heading.value
     assert sum(1 for _ in tree(a)) > before + 10  # views only; their layout and style models come on top
     console = a.console
-    a.investigate.selected_index = None  # closing keeps what is on the console's screen
-    a.investigate.selected_index = 0
+    a.investigate.toggle.value = False  # closing keeps what is on the console's screen
+    a.investigate.toggle.value = True
     assert a.console is console
     a.restart_button.click()  # a restart starts from a fresh, collapsed console
-    assert a.console is None and a.investigate.selected_index is None
+    assert a.console is None and not a.investigate.expanded and a.investigate.body.layout.display == "none"
 
 
 def test_optimal_path_by_clicks_reports_15_minutes_and_sla_met(seed: Scenario) -> None:
@@ -239,7 +240,7 @@ def test_remediation_by_typing_commands_in_the_console(seed: Scenario) -> None:
 def test_investigation_console_charges_the_clock(seed: Scenario) -> None:
     a = ReplayApp(seed)
     assert a.investigate.layout.display is None
-    a.investigate.selected_index = 0
+    a.investigate.toggle.value = True
     type_in_console(a.console, "cat /proc/net/bonding/bond0")
     assert "MII Status: down" in shown(a.console)
     assert a.engine.elapsed_minutes == 1 and "1 minute since the alert" in a.clock.value
@@ -252,7 +253,7 @@ def test_investigation_console_charges_the_clock(seed: Scenario) -> None:
 
 def test_console_follows_the_host_after_each_choice(seed: Scenario) -> None:
     a = ReplayApp(seed)
-    a.investigate.selected_index = 0
+    a.investigate.toggle.value = True
     click(a, "B-B")  # restart networking: eth1 becomes active, but the choice stays in round 2...
     type_in_console(a.console, "grep Active /proc/net/bonding/bond0")
     assert "Currently Active Slave: eth1" not in a.console.transcript  # ...and a retry rewinds the host

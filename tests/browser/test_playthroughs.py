@@ -155,6 +155,31 @@ def test_keyboard_only_replay(page: Page, voila: VoilaServer) -> None:
 
 # -- console ---------------------------------------------------------------------------------
 
+def test_investigation_console_opens_from_the_keyboard_and_charges_the_clock(page: Page, voila: VoilaServer) -> None:
+    """The console section is built when first opened: Enter on its title opens it, a command
+    answers from the host as it is in round 1, and its minute goes on the incident clock."""
+    _pages.open_notebook(page, voila, REPLAY, selector=".db-choice")
+    section = page.locator(".db-investigate")
+    expect(section.locator(".db-console-input")).to_have_count(0)  # nothing built before it is opened
+    title = section.locator("button.db-section-toggle")
+    expect(title).to_contain_text("Investigate on the console")
+    title.focus()  # a real <button>: reachable with Tab, pressed with Enter
+    page.keyboard.press("Enter")
+    expect(title).to_have_class(re.compile(r"\bmod-active\b"))
+    console_type(page, "cat /proc/net/bonding/bond0", scope=".db-investigate")
+    expect(section.locator(".db-console-output")).to_contain_text("MII Status: down")
+    expect(page.locator(".db-clock")).to_contain_text("1 minute since the alert")
+    _pages.choose(page, "B")  # the open console follows the host into round 2
+    console_type(page, "ethtool -i eth1", scope=".db-investigate")
+    expect(section.locator(".db-console-output")).to_contain_text("firmware-version:")
+    assert not _pages.problems(_pages.visible_text(page))
+    found = serious_violations(page, ".db-investigate")
+    assert not found, "axe-core on the open console section:\n" + "\n".join(found)
+    title.focus()  # Enter on the title closes the section again
+    page.keyboard.press("Enter")
+    expect(section.locator(".db-section-body")).to_be_hidden()
+
+
 def test_console_answers_and_refuses_injection(page: Page, voila: VoilaServer) -> None:
     """In a primer's practice console: the real bond file, then a shell-injection attempt that
     gets a harmless answer (and starts no process on the server)."""

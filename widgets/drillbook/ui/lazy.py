@@ -1,9 +1,10 @@
-"""A collapsed section whose content is built the first time it is opened.
+"""A collapsible section whose content is built the first time it is opened.
 
-The replay page's two collapsed sections (the investigation console and the study notes)
+The replay page's two collapsible sections (the investigation console and the study notes)
 held about 50 of its widgets; every widget is a model the browser must create before the
 page is interactive, and most learners open neither section in most rounds
-(benchmarks/RESULTS.md). Until it is opened the section holds one empty placeholder.
+(benchmarks/RESULTS.md). The header is a real toggle button, so Tab and Enter/Space open
+and close it: ipywidgets' own Accordion header is a plain ``div`` a keyboard cannot reach.
 """
 
 from __future__ import annotations
@@ -13,56 +14,62 @@ from typing import Any, Generic, TypeVar
 
 import ipywidgets as widgets
 
-from ._common import close_tree, html
+from ._common import close_tree
 
 W = TypeVar("W", bound=widgets.Widget)
 
 
-class LazySection(widgets.Accordion, Generic[W]):
-    """An accordion of one titled section; ``build()`` makes its content on first opening."""
+class LazySection(widgets.VBox, Generic[W]):
+    """A titled toggle over a body; ``build()`` makes the body's content on first opening."""
 
     def __init__(self, title: str, build: Callable[[], W], css_class: str, *,
                  guard: Callable[[Callable[..., Any]], Callable[..., Any]] = lambda fn: fn) -> None:
         self._build = build
         self._content: W | None = None
-        super().__init__(children=(self._placeholder(),), selected_index=None)
-        self.set_title(0, title)
+        self.toggle = widgets.ToggleButton(value=False, description=title, tooltip=f"Show or hide: {title}")
+        self.toggle.add_class("db-section-toggle")
+        self.body = widgets.VBox(layout=widgets.Layout(display="none"))
+        self.body.add_class("db-section-body")
+        super().__init__([self.toggle, self.body])
+        self.add_class("db-section")
         self.add_class(css_class)
-        self.observe(guard(self._on_toggle), names="selected_index")
-
-    @staticmethod
-    def _placeholder() -> widgets.Widget:
-        return html("db-lazy-placeholder", '<p class="db-muted">Opening…</p>')
+        self.toggle.observe(guard(self._on_toggle), names="value")
 
     @property
     def content(self) -> W | None:
         """The built content, or ``None`` while the section has never been opened."""
         return self._content
 
+    @property
+    def expanded(self) -> bool:
+        return bool(self.toggle.value)
+
     def expand(self) -> W:
-        """Open the section (as a click on its title does) and return its content."""
-        self.selected_index = 0
+        """Open the section (as pressing its title does) and return its content."""
+        self.toggle.value = True
         return self.ensure()
+
+    def collapse(self) -> None:
+        self.toggle.value = False
 
     def ensure(self) -> W:
         """Build the content now if it does not exist yet."""
         if self._content is None:
-            placeholder = self.children[0] if self.children else None
             self._content = self._build()
-            self.children = (self._content,)
-            if placeholder is not None:
-                close_tree(placeholder)
+            self.body.children = (self._content,)
         return self._content
 
     def reset(self) -> None:
         """Collapse and discard the content; the next opening builds it afresh."""
-        self.selected_index = None
+        self.collapse()
         if self._content is not None:
-            old = self._content
-            self._content = None
-            self.children = (self._placeholder(),)
+            old, self._content = self._content, None
+            self.body.children = ()
             close_tree(old)
 
     def _on_toggle(self, change: dict[str, Any]) -> None:
-        if change["new"] == 0:
+        if change["new"]:
             self.ensure()
+            self.body.layout.display = None
+        else:
+            self.body.layout.display = "none"
