@@ -11,7 +11,7 @@ from drillbook.errors import ScenarioError, UnknownIdError
 from drillbook.quiz import Question, grade, load_quiz, load_quiz_file, quiz_dir, render_output
 from drillbook.ui.quiz import QuizView, quiz
 
-from .conftest import FILES
+from .conftest import FILES, assert_error_names_file_line_and_field
 
 BAD = FILES / "quiz-bad"
 COURSE_QUIZZES = ("datacenter-hardware", "linux-ops", "lacp-bonding", "footguns-networking")
@@ -47,16 +47,7 @@ def test_bad_corpus_is_complete() -> None:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_quiz_names_file_line_and_field(name: str) -> None:
-    line, needle, where, fragment = CASES[name]
-    path = BAD / name
-    with pytest.raises(ScenarioError) as caught:
-        load_quiz_file(path)
-    error = caught.value
-    assert (error.path, error.line, error.where) == (str(path), line, where)
-    assert fragment in error.message
-    if needle:
-        assert needle in path.read_text(encoding="utf-8").splitlines()[line - 1]
-    assert str(error).startswith(f"{path}:{line}: ") and "\n" not in str(error)
+    assert_error_names_file_line_and_field(load_quiz_file, BAD / name, CASES[name])
 
 
 def test_quiz_id_must_match_its_file_name(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import yaml
 from drillbook.errors import ScenarioError
 from drillbook.scenario import VERDICTS, load_scenario, load_text
 
-from .conftest import FILES, REPO
+from .conftest import FILES, REPO, assert_error_names_file_line_and_field
 
 BAD = FILES / "bad"
 
@@ -68,23 +68,7 @@ def test_corpus_is_complete() -> None:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_scenario_names_file_line_and_field(name: str) -> None:
-    line, needle, where, fragment = CASES[name]
-    path = BAD / name
-    with pytest.raises(ScenarioError) as caught:
-        load_scenario(path)
-    error = caught.value
-    assert error.path == str(path)
-    assert error.line == line
-    assert error.where == where
-    assert fragment in error.message
-    # the reported line really holds the problem
-    if needle:
-        text = path.read_text(encoding="utf-8", errors="replace").splitlines()
-        assert needle in text[line - 1]
-    # one readable sentence: "path:line: where: message", no traceback or newline
-    message = str(error)
-    assert message.startswith(f"{path}:{line}: ")
-    assert "\n" not in message and "Traceback" not in message
+    assert_error_names_file_line_and_field(load_scenario, BAD / name, CASES[name])
 
 
 def test_no_other_exception_type_escapes_on_random_mutations() -> None:
