@@ -92,6 +92,7 @@ class Target:
     path: str
     ready: str  #: selector of the element whose visibility+enabled state means "interactive"
     clicks: tuple[dict[str, Any], ...] = ()  #: arguments for CLICK_JS, in order
+    remediation: bool = False  #: after the clicks, work the replay's remediation round to the report
 
 
 def baseline_target(clicks: int = 3) -> Target:
@@ -112,7 +113,7 @@ def replay_target(path: str = "/voila/render/incident-replay.ipynb") -> Target:
                        "text": f"Round {number}, you chose {key})",
                        "then": ".db-remediation" if last else ".db-round-title",
                        "thenText": "Remediation" if last else f"Round {number + 1} of"})
-    return Target("incident-replay", path, "button.db-choice", tuple(clicks))
+    return Target("incident-replay", path, "button.db-choice", tuple(clicks), remediation=True)
 
 
 def welcome_target(path: str = "/voila/render/index.ipynb") -> Target:
@@ -255,7 +256,8 @@ async def learner(browser: Any, base: str, target: Target, who: Learner, start: 
             who.step = f"choose {click['key']} ({click['text']})"
             await page.wait_for_function(READY_JS, arg=click["btn"], polling="raf", timeout=timeout_ms)
             who.clicks.append(await page.evaluate(CLICK_JS, {**click, "timeout": timeout_ms}))
-        await play_remediation(page, who, timeout_ms)
+        if target.remediation:
+            await play_remediation(page, who, timeout_ms)
         who.total_s = time.monotonic() - t0
         if await page.locator(ERROR_SEL).count():
             who.errors.append("app message: " + (await page.locator(ERROR_SEL).first.inner_text())[:200])

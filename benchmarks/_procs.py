@@ -116,12 +116,14 @@ def write_baseline(folder: Path) -> Path:
     return path
 
 
-def baseline_server(logs: Path) -> tuple[VoilaServer, tempfile.TemporaryDirectory[str]]:
-    """Start bare Voila (no config of ours: launched in an empty temp dir) on the one-cell notebook."""
+def baseline_server(logs: Path, extra: list[str] | None = None,
+                    name: str = "baseline") -> tuple[VoilaServer, tempfile.TemporaryDirectory[str]]:
+    """Start bare Voila (no config of ours: launched in an empty temp dir) on the one-cell notebook;
+    ``extra`` Jupyter options (the classroom's culling) are appended."""
     tmp = tempfile.TemporaryDirectory(prefix="drillbook-bench-")
     nb = write_baseline(Path(tmp.name))
     try:
-        return start_voila_on("bench-baseline", nb, cwd=Path(tmp.name), log_dir=logs), tmp
+        return start_voila_on(f"bench-{name}", nb, extra=tuple(extra or ()), cwd=Path(tmp.name), log_dir=logs), tmp
     except BaseException:
         tmp.cleanup()
         raise

@@ -169,11 +169,21 @@ def single(args: argparse.Namespace, baseline: procs.VoilaServer, course: procs.
 
 # -- 4: a classroom --------------------------------------------------------------------------
 
-def classroom(args: argparse.Namespace) -> dict[str, Any]:
+def classroom(args: argparse.Namespace, kind: str = "course") -> dict[str, Any]:
+    """The classroom on the course (``kind="course"``) or, as the reference for what this
+    machine can carry at all, on the bare-Voila baseline notebook (``kind="baseline"``)."""
     cull = procs.cull_args(args.cull_idle, args.cull_interval)
-    server = procs.course_server(LOGS, cull + args.server_arg, name="classroom")
+    tmp = None
+    if kind == "baseline":
+        server, tmp = procs.baseline_server(LOGS, cull, name="classroom-baseline")
+        target = pages.baseline_target()
+        extra = cull
+    else:
+        server = procs.course_server(LOGS, cull + args.server_arg, name="classroom")
+        target = pages.replay_target()
+        extra = cull + args.server_arg
     out: dict[str, Any] = {"learners": args.learners, "interval_s": args.interval,
-                           "cull": " ".join(cull + args.server_arg), "beacon": args.beacon}
+                           "cull": " ".join(extra), "beacon": args.beacon}
     try:
         assert server.proc is not None
         server_cpu0, (busy0, total0) = procs.cpu_seconds(server.proc.pid), procs.machine_busy()
@@ -191,7 +201,7 @@ def classroom(args: argparse.Namespace) -> dict[str, Any]:
                           "kernels_s": sum(kernel_cpu), "per_kernel_s": summary(kernel_cpu)}
 
         t0 = time.monotonic()
-        people = asyncio.run(pages.classroom(server.url(""), pages.replay_target(), args.learners,
+        people = asyncio.run(pages.classroom(server.url(""), target, args.learners,
                                              args.interval, args.timeout * 1000, LOGS, before_close=account_cpu,
                                              vanish=not args.beacon))
         out["wall_s"] = time.monotonic() - t0
@@ -211,6 +221,8 @@ def classroom(args: argparse.Namespace) -> dict[str, Any]:
         out["server_log_culls"] = server.log_text().count("Culling 'idle' kernel")
     finally:
         out["leftover_processes"] = procs.stop(server)
+        if tmp is not None:
+            tmp.cleanup()
     return out
 
 
@@ -283,6 +295,11 @@ def figures(res: dict[str, Any]) -> dict[str, float]:
         out["class_p95_ms"] = c["tti"]["p95"]
         out["class_p95"] = c["tti"]["p95"] / s["tti"]["incident-replay"]["median"]
         out["class_errors"] = float(len(c.get("errors", [])))
+    cb = res.get("classroom_baseline")
+    if cb and cb.get("tti") and s.get("tti", {}).get("baseline"):
+        out["class_base_p95_ms"] = cb["tti"]["p95"]
+        out["class_base_p95"] = cb["tti"]["p95"] / s["tti"]["baseline"]["median"]
+        out["class_base_errors"] = float(len(cb.get("errors", [])))
     if res.get("nbval"):
         out["nbval_s"] = res["nbval"]["wall_s"]
     return out
@@ -366,6 +383,19 @@ def render(res: dict[str, Any], previous: dict[str, float] | None) -> str:
                      f"course server {c['cpu']['server_s']:.0f} CPU-s, the {c['cpu']['per_kernel_s']['n']} kernels "
                      f"{c['cpu']['kernels_s']:.0f} CPU-s ({fmt(c['cpu']['per_kernel_s'], 's', 2)} each)"
                      if c.get("cpu") else ""), ""]
+    cb = res.get("classroom_baseline")
+    if cb:
+        rb = f.get("class_base_p95", float("nan"))
+        lines += ["The same classroom on the bare-Voila baseline notebook (Voila's default settings, same "
+                  "culling), as the reference for what this machine and its load generator carry at all:",
+                  "",
+                  f"- time to interactive: {fmt(cb.get('tti'))}; p95 / baseline single-visit median = **{rb:.2f}×**",
+                  f"- completed without error: {cb.get('completed')}/{cb['learners']}; errors: {len(cb.get('errors', []))}"
+                  + "".join(f"\n  - {e}" for e in cb.get("errors", [])[:4]),
+                  f"- kernels left after culling: {cb.get('kernels_left')}; wall time {cb.get('wall_s', 0):.0f} s"
+                  + (f"; this run's Chromium {cb['cpu'].get('browser_s', 0):.0f} CPU-s, server "
+                     f"{cb['cpu']['server_s']:.0f} CPU-s, kernels {cb['cpu']['kernels_s']:.0f} CPU-s"
+                     if cb.get("cpu") else ""), ""]
     n = res.get("nbval")
     if n:
         lines += [f"Course check: `{n['cmd']}` took **{n['wall_s']:.1f} s** (target ≤ 60 s: "
@@ -394,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
                              "the beacons are dropped, as for learners who just leave, so culling must free every kernel")
     parser.add_argument("--cull-interval", type=int, default=5, help="classroom server's cull_interval (s)")
     parser.add_argument("--timeout", type=int, default=120, help="per-step browser timeout (s)")
-    parser.add_argument("--skip", default="", help="comma list of phases to skip: single,classroom,nbval")
+    parser.add_argument("--skip", default="", help="comma list of phases to skip: single,classroom,classroom-baseline,nbval")
     parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=None,
                         help="append to RESULTS.md/history.jsonl (default: yes unless --quick)")
     parser.add_argument("--server-arg", action="append", default=[],
@@ -431,6 +461,9 @@ def main(argv: list[str] | None = None) -> int:
     if "classroom" not in skip:
         print(f"classroom: {args.learners} learners, {args.interval} s apart ...", flush=True)
         res["classroom"] = classroom(args)
+    if "classroom-baseline" not in skip:
+        print(f"classroom on the bare-Voila baseline: {args.learners} learners ...", flush=True)
+        res["classroom_baseline"] = classroom(args, kind="baseline")
     if "nbval" not in skip:
         print("course check (nbval) ...", flush=True)
         res["nbval"] = course_check()
