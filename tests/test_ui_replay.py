@@ -381,3 +381,25 @@ def test_remediation_check_refuses_output_that_does_not_show_the_expected_state(
     assert "verify-bond" in a.engine.state.completed_actions
     assert rem.run_buttons["verify-bond"].disabled and "✓ done" in rem.rows["verify-bond"].value
     assert "does not show" not in a.message.value  # the stale warning goes once the step is verified
+
+
+def test_sla_changes_are_announced_once(seed: Scenario) -> None:
+    """The SLA sentence is an alert (read out by screen readers) on the render where the level
+    changes, and a quiet status otherwise."""
+    a = ReplayApp(seed)
+    assert 'class="db-sla-text" role="status"' in a.clock.value
+    announced: list[str] = []
+    for key in "ACDB":  # round 1, every wrong choice first
+        a.card.buttons[key].click()
+        if 'role="alert"' in a.clock.value:
+            announced.append(a.clock.value)
+    for key in "BCDA":
+        a.card.buttons[key].click()
+        if 'role="alert"' in a.clock.value:
+            announced.append(a.clock.value)
+    assert a.engine.state.sla_breached
+    assert len(announced) == 2, "one alert when the budget is nearly used, one at the breach"
+    assert "minutes left" in announced[0] and "SLA BREACHED" in announced[1]
+    if 'role="alert"' in a.clock.value:  # the breach came with the last click: one more event
+        a.card.buttons["B"].click()
+    assert 'class="db-sla-text" role="status"' in a.clock.value and "SLA BREACHED" in a.clock.value

@@ -21,7 +21,9 @@ def sla_level(downtime: int, sla: int) -> str:
     return "ok"
 
 
-def render_clock(state: ReplayState) -> str:
+def render_clock(state: ReplayState, *, announce: bool = False) -> str:
+    """The clock as HTML; ``announce`` makes the SLA sentence an alert, which screen readers
+    read out when it appears (the view asks for it once, when the SLA level changes)."""
     now = state.now.strftime("%A %H:%M UTC")
     down, sla = state.downtime_minutes, state.sla_minutes
     level = sla_level(down, sla)
@@ -39,15 +41,22 @@ def render_clock(state: ReplayState) -> str:
         f'<div class="db-sla-bar" role="progressbar" aria-label="SLA downtime budget used" '
         f'aria-valuemin="0" aria-valuemax="{sla}" aria-valuenow="{min(down, sla)}">'
         f'<div class="db-sla-fill" style="width: {fill}%"></div></div>'
-        f'<div class="db-sla-text" role="status">{status}</div>'
+        f'<div class="db-sla-text" role="{"alert" if announce else "status"}">{status}</div>'
         "</div>"
     )
 
 
 class IncidentClock(widgets.HTML):
+    """The clock widget. It is re-rendered whole on every event, so a ``role="status"`` region
+    would be a new element each time, and screen readers need not announce it; instead, the
+    render where the SLA level changes (budget nearly used, breached) carries an alert."""
+
     def __init__(self) -> None:
         super().__init__()
         self.add_class("db-clock")
+        self._level = "ok"
 
     def show(self, state: ReplayState) -> None:
-        self.value = render_clock(state)
+        level = sla_level(state.downtime_minutes, state.sla_minutes)
+        changed, self._level = level != self._level, level
+        self.value = render_clock(state, announce=changed and level != "ok")
