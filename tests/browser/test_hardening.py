@@ -106,7 +106,7 @@ def test_production_config_culls_idle_kernels() -> None:
 
 def test_kernels_of_closed_tabs_are_culled(browser: Any) -> None:
     """Ten tabs opened and closed *without* their unload beacon (a crashed tab, a lost network):
-    the culler brings the kernel count back to the baseline. The production timeout is 30 min,
+    the culler brings the kernel count back to the baseline. The production timeout is an hour,
     so this server runs the same app with a 6 s timeout and a 2 s interval."""
     server = start_course_server("cull", extra=(f"--MappingKernelManager.cull_idle_timeout={CULL_TIMEOUT}",
                                                 f"--MappingKernelManager.cull_interval={CULL_INTERVAL}"))
@@ -143,7 +143,7 @@ def test_closed_tabs_with_unload_release_their_kernels(browser: Any, voila: Voil
     mine = voila.kernel_pids() - before
     assert len(mine) == 1
     page.close(run_before_unload=True)
-    deadline = time.monotonic() + 10  # a beacon acts at once; culling would take 30 minutes
+    deadline = time.monotonic() + 10  # a beacon acts at once; culling would take an hour
     while time.monotonic() < deadline and any(alive(pid) for pid in mine):
         time.sleep(0.5)
     context.close()
