@@ -127,11 +127,13 @@ def launch(pw: Any) -> Any:
 
 
 def post_shutdown(base: str, kernel_id: str) -> bool:
-    """Voila's own tab-close endpoint, called directly because the page's beacon is refused.
+    """Voila's own tab-close endpoint, called directly when the page's beacon did not arrive.
 
-    Voila 0.5's ``beforeunload`` beacon carries no XSRF token, so jupyter_server answers 403
-    (voila#1458) and the kernel lives on until culled. Here the benchmark does what the page
-    cannot: the double-submit pattern (the same value as cookie and header) that tornado accepts.
+    On bare Voila 0.5 the ``beforeunload`` beacon is refused (403: the render page sets no
+    ``_xsrf`` cookie, so the beacon carries no token, voila#1458) and the kernel lives on until
+    culled; the course's server sets the cookie (``drillbook.serve_handlers``), so its beacons
+    work. Here the benchmark uses the double-submit pattern (the same value as cookie and header)
+    that tornado accepts, so both servers end each visit with no kernel left over.
     """
     req = urllib.request.Request(f"{base}/voila/api/shutdown/{kernel_id}", data=b"", method="POST",
                                  headers={"Cookie": "_xsrf=drillbook-bench", "X-XSRFToken": "drillbook-bench"})
