@@ -44,14 +44,6 @@ class LazySection(widgets.VBox, Generic[W]):
     def expanded(self) -> bool:
         return bool(self.toggle.value)
 
-    def expand(self) -> W:
-        """Open the section (as pressing its title does) and return its content."""
-        self.toggle.value = True
-        return self.ensure()
-
-    def collapse(self) -> None:
-        self.toggle.value = False
-
     def ensure(self) -> W:
         """Build the content now if it does not exist yet."""
         if self._content is None:
@@ -61,7 +53,7 @@ class LazySection(widgets.VBox, Generic[W]):
 
     def reset(self) -> None:
         """Collapse and discard the content; the next opening builds it afresh."""
-        self.collapse()
+        self.toggle.value = False
         if self._content is not None:
             old, self._content = self._content, None
             self.body.children = ()

@@ -275,7 +275,7 @@ class ReplayApp(widgets.VBox):
 
     @property
     def console(self) -> widgets.Widget | None:
-        """The investigation console, once the learner has opened it in this round."""
+        """The investigation console, once the learner has opened it (a restart or replay discards it)."""
         return self.investigate.content
 
     @property
