@@ -23,9 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from _procs import CHROMIUM, CHROMIUM_ARGS  # the browser tests' launch settings
 
 #: Returns performance.now() once an element matching the selector is visible and enabled.
 READY_JS = """(sel) => {
@@ -123,7 +121,7 @@ def welcome_target(path: str = "/voila/render/index.ipynb") -> Target:
 
 
 def launch(pw: Any) -> Any:
-    return pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    return pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
 
 def post_shutdown(base: str, kernel_id: str) -> bool:
@@ -280,7 +278,7 @@ async def classroom(base: str, target: Target, learners: int, interval_s: float,
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         people = [Learner(i) for i in range(learners)]
         start = time.monotonic()
 

@@ -19,6 +19,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from tests.browser._server import (  # noqa: E402  (the shared process helpers)
+    CHROMIUM,
+    CHROMIUM_ARGS,
     COURSE,
     VoilaServer,
     cmdline,

@@ -68,7 +68,7 @@ def versions() -> dict[str, str]:
     import jupyter_server
     import voila
 
-    chromium = subprocess.run([pages.CHROMIUM, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    chromium = subprocess.run([str(pages.CHROMIUM), "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
     return {"python": platform.python_version(), "voila": voila.__version__, "ipywidgets": ipywidgets.__version__,
             "jupyter_server": jupyter_server.__version__, "ipykernel": ipykernel.__version__,
             "chromium": chromium.replace("Chromium ", "").split(" built")[0]}

@@ -25,6 +25,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 COURSE = REPO / "course"
 ARTIFACTS = REPO / "test-artifacts"
+#: Debian's Chromium and the flags it needs here (no sandbox as root, no GPU, no network of its
+#: own), for the browser tests and the benchmarks alike.
+CHROMIUM = Path(os.environ.get("DRILLBOOK_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 #: Runs exactly what ``drillbook.serve.main`` runs (its argv builder and its Voila subclass),
 #: with extra traitlets appended, e.g. a short kernel-cull timeout.

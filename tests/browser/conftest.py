@@ -8,17 +8,13 @@ never a downloaded browser. A missing Chromium is a failure with instructions, n
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ._server import ARTIFACTS, VoilaServer, start_course_server
+from ._server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VoilaServer, start_course_server
 
-CHROMIUM = Path(os.environ.get("DRILLBOOK_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOTS = ARTIFACTS / "screenshots"
 
 
