@@ -87,6 +87,14 @@ def test_contents_lists_every_notebook_in_order() -> None:
     assert hrefs == [e.file for e in default_course().entries]
 
 
+def test_every_course_link_targets_the_same_tab() -> None:
+    course = default_course()
+    pages = [header_html(e.file) + footer(e.file).data for e in course.entries] + [contents_html()]
+    anchors = [a for html in pages for a in re.findall(r"<a\b[^>]*>", html)]
+    assert len(anchors) >= 3 * len(course.entries)
+    assert all('target="_self"' in a for a in anchors), [a for a in anchors if 'target="_self"' not in a]
+
+
 def test_debrief_lists_come_from_the_scenario() -> None:
     scenario = load_scenario(SEED_SCENARIO)
     items = re.findall(r"<li>(.*?)</li>", checklist_html(scenario))

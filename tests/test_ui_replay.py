@@ -291,7 +291,7 @@ def test_report_links_primers_and_shows_what_if(seed: Scenario) -> None:
     a.go_button.click()
     report = a.report_view.value
     for ref in seed.cross_references:
-        assert f'href="{ref.notebook}"' in report
+        assert f'href="{ref.notebook}" target="_self"' in report
     for fact in seed.damage.facts:
         assert fact.split(":")[0] in report
     assert report.count("<tr") == 1 + sum(len(r.choices) for r in seed.rounds)  # header + every choice

@@ -139,3 +139,22 @@ def test_page_content_sits_in_landmarks(browser: Any, voila: VoilaServer, screen
     assert not page.load_error, f"{notebook} did not render: {page.load_error}"
     outside = [v for v in page.violations if v["rule"] == "region"]
     assert not outside, f"{len(outside)} nodes outside any landmark, e.g. {outside[0]['target']}"
+
+
+def test_course_links_open_in_the_same_tab(page: Any, voila: VoilaServer) -> None:
+    """Header, footer and the damage report's primer links navigate this tab: JupyterLab's HTML
+    renderer would otherwise give them target=_blank, a new tab and a new kernel per click."""
+    _pages.open_notebook(page, voila, "index.ipynb", selector=".db-nav-footer")
+    tabs = len(page.context.pages)
+    with page.expect_navigation(timeout=120_000):
+        page.locator(".db-nav a.db-nav-next").click()
+    assert page.url.endswith("/voila/render/primer-datacenter-hardware.ipynb"), page.url
+    page.wait_for_selector(".db-nav-footer a", timeout=120_000)
+    with page.expect_navigation(timeout=120_000):
+        page.locator(".db-nav-footer a").click()
+    assert page.url.endswith("/voila/render/primer-linux-ops.ipynb"), page.url
+    _pages.open_notebook(page, voila, "incident-replay.ipynb", selector=".db-report a", path="B-A-A")
+    with page.expect_navigation(timeout=120_000):
+        page.locator(".db-report a").first.click()
+    assert "/voila/render/primer-" in page.url or "/voila/render/footguns-" in page.url, page.url
+    assert len(page.context.pages) == tabs, "a course link opened another tab"

@@ -11,14 +11,8 @@ import ipywidgets as widgets
 from ..report import DamageReport
 from ._common import badge, minutes
 from ._html import esc, rich
-from .nav import notebook_href
+from .nav import notebook_link
 
-
-
-def primer_href(notebook: str) -> str:
-    """The escaped link to a primer from the replay page; the course navigation computes it
-    (one place for JupyterLab and Voila)."""
-    return esc(notebook_href(notebook))
 
 
 def render_time_chart(report: DamageReport) -> str:
@@ -85,7 +79,7 @@ def render_report(report: DamageReport) -> str:
         for action, done in report.remediation
     ]
     risks = [f'<span class="db-risk" role="alert">⚠ {esc(risk)}</span>' for risk in report.risks]
-    primers = [f'<a href="{primer_href(ref.notebook)}">{esc(ref.title)}</a>' for ref in report.cross_references]
+    primers = [notebook_link(ref.notebook, esc(ref.title)) for ref in report.cross_references]
     console = f" (including {minutes(report.console_minutes)} at the console)" if report.console_minutes else ""
     return (
         '<section class="db-report" aria-label="Damage report">'

@@ -29,15 +29,24 @@ def notebook_href(name: str) -> str:
     return quote(name, safe="/")
 
 
+def notebook_link(name: str, label_html: str, **attrs: str) -> str:
+    """An ``<a>`` to course notebook ``name`` that opens in the same tab.
+
+    JupyterLab's HTML renderer (Voila uses it for outputs) gives every link without a target
+    ``target="_blank"`` unless it looks local, and it judges the resolved absolute URL, so every
+    course link opened a new tab (and a new kernel). An explicit ``_self`` keeps learners in one
+    tab. ``label_html`` must already be escaped; ``attrs`` (``class_`` for ``class``) are escaped here.
+    """
+    extra = "".join(f' {key.rstrip("_")}="{esc(value)}"' for key, value in attrs.items())
+    return f'<a{extra} href="{esc(notebook_href(name))}" target="_self">{label_html}</a>'
+
+
 def _link(entry: Entry | None, rel: str, arrow: str) -> str:
     if entry is None:
         return f'<span class="db-nav-{rel} db-nav-none" aria-hidden="true"></span>'
     label = f"{arrow} {esc(entry.title)}" if rel == "prev" else f"{esc(entry.title)} {arrow}"
     word = "Previous" if rel == "prev" else "Next"
-    return (
-        f'<a class="db-nav-{rel}" rel="{rel}" href="{esc(notebook_href(entry.file))}" '
-        f'title="{word}: {esc(entry.title)}">{label}</a>'
-    )
+    return notebook_link(entry.file, label, class_=f"db-nav-{rel}", title=f"{word}: {entry.title}", rel=rel)
 
 
 def header_html(name: str, course: Course | None = None) -> str:
@@ -51,7 +60,7 @@ def header_html(name: str, course: Course | None = None) -> str:
         f"<style>{stylesheet()}</style>"
         f'<nav class="db-root db-nav" aria-label="Course navigation">'
         f'<div class="db-nav-top">'
-        f'<a class="db-nav-home" href="{esc(notebook_href(home.file))}">{esc(course.title)}</a>'
+        f'{notebook_link(home.file, esc(course.title), class_="db-nav-home")}'
         f'<span class="db-nav-where">{esc(here.part)} · {here.number} of {total}</span>'
         f"</div>"
         f'<div class="db-nav-bar" role="progressbar" aria-label="Course progress" aria-valuemin="1" '
@@ -72,9 +81,9 @@ def footer(name: str) -> HTML:
     course = default_course()
     nxt = course.next(name)
     if nxt is None:
-        body = f'You reached the end of the course. <a href="{esc(notebook_href(course.entries[0].file))}">Back to the start</a>.'
+        body = f"You reached the end of the course. {notebook_link(course.entries[0].file, 'Back to the start')}."
     else:
-        body = f'Next: <a rel="next" href="{esc(notebook_href(nxt.file))}">{esc(nxt.title)} →</a>'
+        body = f"Next: {notebook_link(nxt.file, f'{esc(nxt.title)} →', rel='next')}"
     return HTML(f'<nav class="db-root db-nav-footer" aria-label="Continue">{body}</nav>')
 
 
@@ -82,7 +91,7 @@ def contents_html(course: Course | None = None) -> str:
     """The course's table of contents as an ordered list of links (for the welcome page)."""
     course = course or default_course()
     rows = "".join(
-        f'<li><a href="{esc(notebook_href(e.file))}">{esc(e.title)}</a> <span class="db-toc-part">{esc(e.part)}</span></li>'
+        f'<li>{notebook_link(e.file, esc(e.title))} <span class="db-toc-part">{esc(e.part)}</span></li>'
         for e in course.entries
     )
     return f'<ol class="db-root db-toc">{rows}</ol>'
