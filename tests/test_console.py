@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from drillbook.ui.console import Console, practice_console
+from drillbook.ui.console import Console
+from drillbook.ui.pages import practice_console
 from drillbook.host.shell import Shell
 
 from .test_host_states import state_named

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from drillbook.course import course_dir, default_course, load_course
+from drillbook.content import course_dir
+from drillbook.course import default_course, load_course
 from drillbook.errors import DrillbookError, ScenarioError, UnknownIdError
 from drillbook.scenario import load_scenario
 from drillbook.ui.debrief import checklist_html, facts_html

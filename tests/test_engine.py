@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from drillbook.engine import Engine, ReplayError, play
+from drillbook.report import DamageReport, damage_report
 from drillbook.errors import UnknownIdError
-from drillbook.paths import all_codes, parse_code, summarize
+from drillbook.replay_codes import all_codes, parse_code, summarize
 from drillbook.scenario import STAY, Scenario, load_scenario
 
 from .conftest import FILES
@@ -25,7 +26,7 @@ def test_clock_starts_wednesday_0322_utc(seed: Scenario) -> None:
 
 
 def test_optimal_path_takes_15_minutes(seed: Scenario) -> None:
-    report = play(seed, "B-A-A").report()
+    report = report_of(play(seed, "B-A-A"))
     assert report.total_minutes == 15
     assert report.optimal_minutes == 15 and report.optimal_code == "B-A-A"
     assert report.downtime_minutes == 8  # the seed's "Total downtime: 8 minutes"
@@ -37,7 +38,7 @@ def test_optimal_path_takes_15_minutes(seed: Scenario) -> None:
 
 
 def test_every_wrong_choice_path(seed: Scenario) -> None:
-    report = play(seed, WORST_SEED).report()
+    report = report_of(play(seed, WORST_SEED))
     assert report.total_minutes >= 75
     assert report.total_minutes == report.worst_minutes == 80
     assert report.sla_breached and report.downtime_minutes == 16
@@ -83,7 +84,7 @@ def test_unknown_choice_and_events_out_of_place(seed: Scenario) -> None:
     with pytest.raises(ReplayError, match="decision round"):
         engine.complete_action("verify-bond")
     with pytest.raises(ReplayError):
-        engine.report()
+        report_of(engine)
     finished = play(seed, "B-A-A")
     with pytest.raises(ReplayError, match="finished"):
         finished.choose("A")
@@ -100,7 +101,7 @@ def test_remediation_actions_charge_once_and_close_early(seed: Scenario) -> None
     with pytest.raises(UnknownIdError, match="no action 'nope'"):
         engine.complete_action("nope")
     engine.close_incident()
-    report = engine.report()
+    report = report_of(engine)
     assert report.total_minutes == 13
     done = {a.id: ok for a, ok in report.remediation}
     assert done["verify-bond"] and not done["test-failover"]
@@ -150,12 +151,38 @@ def test_parse_code_normalises() -> None:
     assert parse_code("") == []
 
 
-def test_host_effects_only_from_choices_that_moved_on(seed: Scenario) -> None:
+def test_steps_carry_their_effects_and_whether_they_moved_on(seed: Scenario) -> None:
     engine = Engine(seed)
     engine.replay("DB-BA-A")
-    effects = engine.host_effects()
+    assert [(s.key, s.moved_on) for s in engine.steps] == [("D", False), ("B", True), ("B", False), ("A", True), ("A", True)]
     # R1-D and R2-B stayed in their rounds: rewound. Only R3-A's firmware flash remains.
+    effects = [dict(s.effects) for s in engine.steps if s.moved_on and s.effects]
     assert effects == [dict(seed.round("root-cause").choice("A").effects)]
+    assert all(s.moved_on == seed.round(s.round_id).choice(s.key).moves_on for s in engine.steps)
+
+
+@pytest.mark.parametrize("code", ["B-D-A", "BA", "B-A-A-A", "<script>"])
+def test_a_refused_replay_leaves_the_run_as_it_was(seed: Scenario, code: str) -> None:
+    engine = Engine(seed)
+    engine.choose("A")
+    engine.spend(2)
+    before = engine.state
+    with pytest.raises(UnknownIdError):
+        engine.replay(code)
+    assert engine.state == before and len(engine.outcomes) == 1
+
+
+def test_replay_can_stop_mid_round_or_at_a_round(seed: Scenario) -> None:
+    engine = Engine(seed)
+    with pytest.raises(UnknownIdError, match="leaves you in round 2"):
+        engine.replay("B-D")
+    engine.replay("B-D", open_round=True)
+    assert engine.current_round is seed.round("triage") and engine.state.tried == ("D",)
+    engine.replay("B-A-A", until_round=2)
+    assert engine.path_code == "B" and engine.current_round is seed.round("triage")
+    engine.replay("B-A-A", remediate=True)
+    assert engine.finished and len(engine.state.completed_actions) == 5
+    assert [o.choice.key for o in engine.outcomes] == ["B", "A", "A"]
 
 
 @pytest.fixture(scope="module", params=["seed", "minimal"])
@@ -177,7 +204,7 @@ def test_walk_every_path(any_scenario: Scenario) -> None:
     for code in codes:
         engine = play(any_scenario, code)
         assert engine.finished, code
-        report = engine.report()
+        report = report_of(engine)
         minutes.append(report.total_minutes)
         taken |= {(s.round_id, s.key) for s in report.steps}
         assert report.downtime_minutes >= any_scenario.damage.downtime_before_alert
@@ -204,14 +231,19 @@ def test_every_stay_choice_is_retryable(seed: Scenario) -> None:
                 assert outcome.stayed and engine.current_round is rnd
 
 
-def test_engine_imports_no_widgets_or_io() -> None:
+def test_engine_imports_no_widgets_io_yaml_or_simulator() -> None:
     import subprocess
     import sys
 
     code = (
-        "import sys, drillbook.engine, drillbook.scenario, drillbook.paths, drillbook.report;"
-        "bad = [m for m in ('ipywidgets', 'traitlets', 'sqlite3', 'IPython') if m in sys.modules];"
+        "import sys, drillbook.engine, drillbook.replay_codes, drillbook.report;"
+        "bad = [m for m in ('ipywidgets', 'traitlets', 'sqlite3', 'IPython', 'yaml', 'drillbook.host',"
+        " 'drillbook.scenario', 'drillbook._yaml', 'drillbook._schema', 'drillbook.store') if m in sys.modules];"
         "print(','.join(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def report_of(engine: Engine) -> DamageReport:
+    return damage_report(engine.scenario, engine.state)

@@ -112,7 +112,7 @@ def test_reveal_renders_right_after_the_choice() -> None:
     (command, output), = reveal(engine, outcome)
     assert command == "cat /proc/net/bonding/bond0" and "Currently Active Slave: None" in output
     engine.choose("A")
-    outcome = engine.choose("A")  # moved on: its effects are already in host_effects()
+    outcome = engine.choose("A")  # moved on: its effects are already on the host's timeline
     pairs = dict(reveal(engine, outcome))
     assert "firmware-version: 0x800003de" in pairs["ethtool -i eth1"]
     assert pairs["cat /proc/net/bonding/bond0"].count("MII Status: up") == 3

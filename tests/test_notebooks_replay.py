@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from drillbook.paths import summarize
+from drillbook.replay_codes import summarize
 from drillbook.scenario import Scenario
 
 from .conftest import REPO

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from drillbook.errors import ScenarioError, UnknownIdError
-from drillbook.quiz import Question, grade, load_quiz, load_quiz_file, quiz_dir, render_output
-from drillbook.ui.quiz import QuizView, quiz
+from drillbook.content import quiz_dir
+from drillbook.quiz import Question, grade, load_quiz, load_quiz_file, render_output
+from drillbook.ui.pages import quiz
+from drillbook.ui.quiz import QuizView
 
 from .conftest import FILES, assert_error_names_file_line_and_field
 

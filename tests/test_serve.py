@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from drillbook import serve
-from drillbook.course import course_dir
+from drillbook.content import course_dir
 
 from .browser._server import start_course_server
 from .conftest import REPO

@@ -127,3 +127,18 @@ def test_fuzz_never_raises_and_never_starts_a_process(monkeypatch: pytest.Monkey
         assert result.minutes >= 0
     assert sum(1 for r in results if "not supported in this practice console" in r.output) > 50
     assert any("command not found" in r.output for r in results)
+
+
+def test_a_template_bug_is_not_mistaken_for_the_tools_own_error(shell: Shell, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tool complaints travel as ToolError; a KeyError (a template missing a field) is a bug and
+    must surface as the console's bug message, not as if ethtool had printed it."""
+    from drillbook.host import render_net
+
+    assert shell.run("ethtool -i eth9").output == "Cannot get driver information: No such device"
+
+    def broken(state: object, dev: str) -> str:
+        raise KeyError("driver")
+
+    monkeypatch.setattr(render_net, "ethtool_driver", broken)
+    result = shell.run("ethtool -i eth1")
+    assert result.output == "drillbook: the console could not run this line (KeyError)"

@@ -12,7 +12,7 @@ import textwrap
 
 SCRIPT = textwrap.dedent(
     """
-    from drillbook.ui.replay import app
+    from drillbook.ui.pages import app
     replay = app("bond-failover")
     def broken_choose(key):
         raise RuntimeError("engineered failure 51c2")

@@ -8,7 +8,8 @@ import pytest
 
 from drillbook.scenario import Scenario
 from drillbook.store import Store
-from drillbook.ui.replay import ReplayApp, app
+from drillbook.ui.pages import app
+from drillbook.ui.replay import ReplayApp
 
 
 @pytest.fixture()

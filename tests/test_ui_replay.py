@@ -13,7 +13,8 @@ import pytest
 
 from drillbook.scenario import Scenario, load_scenario
 from drillbook.ui.atlas import branches, click_path, play_branch, render_answer_key, render_summary
-from drillbook.ui.replay import ReplayApp, app
+from drillbook.ui.pages import app
+from drillbook.ui.replay import ReplayApp
 
 from .conftest import FILES
 

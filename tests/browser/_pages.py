@@ -31,7 +31,7 @@ ERROR_MARKERS = (
     "KeyError:",
     "SyntaxError",
     "Something unexpected went wrong",  # the views' friendly fallback: fine in a callback, not on load
-    "Cannot open the incident",
+    "Cannot open the ",  # a page's entry point could not build it (ui/pages.py)
 )
 #: Raw reprs that show a widget (or any object) failed to render as what it is.
 RAW_REPRS = ("VBox(children=", "HBox(children=", "(children=", "Button(description=", "HTML(value=",

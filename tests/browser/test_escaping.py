@@ -42,9 +42,9 @@ INJECTED_JS = """() => {
 def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
     folder = tmp_path_factory.mktemp("xss")
     generated = write_scenario(folder)
-    write_notebook(folder, f"from drillbook.ui.replay import app\napp({str(generated)!r})", "xss-generated.ipynb")
+    write_notebook(folder, f"from drillbook.ui.pages import app\napp({str(generated)!r})", "xss-generated.ipynb")
     if FIXTURE.exists():
-        write_notebook(folder, f"from drillbook.ui.replay import app\napp({str(FIXTURE)!r})", "xss-fixture.ipynb")
+        write_notebook(folder, f"from drillbook.ui.pages import app\napp({str(FIXTURE)!r})", "xss-fixture.ipynb")
     server = start_voila_on("xss", folder, extra=(f"--Voila.config_file_paths={json.dumps([str(REPO)])}",),
                             cwd=folder, env={"DRILLBOOK_DB": str(folder / "db.sqlite3")})
     try:

@@ -54,7 +54,7 @@ def engineered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer
     every choice (a stand-in for any bug below the views)."""
     folder = tmp_path_factory.mktemp("engineered")
     write_notebook(folder, (
-        "from drillbook.ui.replay import app\n"
+        "from drillbook.ui.pages import app\n"
         "replay = app('bond-failover')\n"
         "def broken_choose(key):\n"
         "    raise RuntimeError('engineered failure 7f3a in the engine')\n"

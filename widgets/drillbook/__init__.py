@@ -20,7 +20,7 @@ _EXPORTS = {
     "DrillbookError": "errors",
     "ScenarioError": "errors",
     "UnknownIdError": "errors",
-    "Scenario": "scenario",
+    "Scenario": "model",
     "load_scenario": "scenario",
 }
 
@@ -29,7 +29,8 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 if TYPE_CHECKING:
     from .engine import Engine, play
     from .errors import DrillbookError, ScenarioError, UnknownIdError
-    from .scenario import Scenario, load_scenario
+    from .model import Scenario
+    from .scenario import load_scenario
 
 
 def __getattr__(name: str) -> Any:

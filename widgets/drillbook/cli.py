@@ -11,10 +11,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .content import find_scenario, scenario_dir
 from .engine import play
 from .errors import DrillbookError
-from .paths import summarize
-from .scenario import find_scenario, load_scenario, scenario_dir
+from .replay_codes import summarize
+from .report import damage_report
+from .scenario import load_scenario
 from .store import Store, default_path, export_json, export_markdown
 
 
@@ -60,10 +62,11 @@ def cmd_paths(args: argparse.Namespace) -> int:
 def cmd_play(args: argparse.Namespace) -> int:
     scenario = load_scenario(find_scenario(args.scenario))
     engine = play(scenario, args.code)
-    if not engine.finished:
-        print(f"drillbook: path {args.code} stops in round {engine.current_round.number}; no damage report yet", file=sys.stderr)
+    rnd = engine.current_round
+    if rnd is not None:
+        print(f"drillbook: path {args.code} stops in round {rnd.number}; no damage report yet", file=sys.stderr)
         return 1
-    report = engine.report()
+    report = damage_report(scenario, engine.state)
     sla = "BREACHED" if report.sla_breached else "met"
     print(f"{report.title}: path {report.path_code}")
     print(f"time: {report.total_minutes} min (optimal {report.optimal_minutes}, worst {report.worst_minutes})")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import _yaml
 from ._schema import Section
+from .content import course_dir
 from .errors import ScenarioError, UnknownIdError
 
 
@@ -49,11 +50,6 @@ class Course:
         return self.entries[number] if number < len(self.entries) else None
 
 
-def course_dir() -> Path:
-    """The repository's ``course/`` folder, found relative to the package's source root."""
-    return Path(__file__).resolve().parents[2] / "course"
-
-
 def parse_course(data: object, path: str) -> Course:
     top = Section(path, "", data, 1)
     entries: list[Entry] = []
@@ -80,5 +76,5 @@ def load_course(path: str | Path) -> Course:
 
 @lru_cache(maxsize=1)
 def default_course() -> Course:
-    """The repository's course, read once per process (notebooks call this on every page)."""
+    """The course's table of contents, read once per process (notebooks call this on every page)."""
     return load_course(course_dir() / "course.yaml")

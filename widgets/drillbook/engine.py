@@ -1,32 +1,33 @@
-"""The replay as a pure state machine: rounds, choices, the simulated clock, the SLA and the
-damage report. No widgets and no I/O, so every path can be walked in tests in milliseconds.
+"""The replay as a pure state machine: rounds, choices, the simulated clock and the SLA.
+No widgets, no I/O, no YAML and no simulator, so every path can be walked in tests in
+milliseconds (``tests/test_engine.py`` checks what importing it loads).
 
 Views call :meth:`Engine.choose`, :meth:`Engine.complete_action` and :meth:`Engine.spend`,
-then re-read :attr:`Engine.state`; they never compute anything the damage report relies on.
+then re-read :attr:`Engine.state`; they never compute anything the damage report
+(:mod:`drillbook.report`, a function of the scenario and :class:`ReplayState`) relies on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import DrillbookError, UnknownIdError
-from .scenario import END, STAY, Action, Choice, ChoiceAt, Round, Scenario
+from .errors import ReplayError, UnknownIdError
+from .model import END, Action, Choice, ChoiceAt, Round, Scenario
+from .replay_codes import parse_code
 
-if TYPE_CHECKING:
-    from .report import DamageReport
-
-
-class ReplayError(DrillbookError):
-    """An event that makes no sense in the current state (e.g. choosing after the end)."""
+__all__ = ["Engine", "Outcome", "ReplayError", "ReplayState", "Step", "downtime", "play"]
 
 
 @dataclass(frozen=True)
 class Step(ChoiceAt):
-    """One choice taken, as it appears in the path map and the damage report."""
+    """One choice taken, as it appears in the path map, the damage report and the host's
+    timeline (which replays the effects of the steps that moved on, and only those)."""
 
     elapsed_after: int  #: minutes on the simulated clock after this step
+    moved_on: bool  #: the choice left its round (:attr:`Choice.moves_on`)
+    effects: tuple[tuple[str, Any], ...]  #: the choice's host changes
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class Engine:
         self._console = 0
         self._outage = 0
         self._last: Outcome | None = None
+        self._outcomes: list[Outcome] = []
 
     def choose(self, key: str) -> Outcome:
         """Take choice ``key`` (A-D) in the current round."""
@@ -101,10 +103,9 @@ class Engine:
             raise ReplayError(f"choice {key} was already tried in round {rnd.number}; pick another")
         self._elapsed += choice.minutes
         self._outage += choice.outage_minutes
-        self._steps.append(
-            Step(**ChoiceAt.fields(rnd, choice), elapsed_after=self._elapsed)
-        )
-        stayed = choice.next == STAY
+        self._steps.append(Step(**ChoiceAt.fields(rnd, choice), elapsed_after=self._elapsed,
+                                moved_on=choice.moves_on, effects=choice.effects))
+        stayed = not choice.moves_on
         if stayed:
             self._tried.append(key)
         elif choice.next == END:
@@ -117,6 +118,7 @@ class Engine:
             downtime_minutes=self.downtime_minutes, sla_breached=self.sla_breached,
             next_round=self._round, stayed=stayed, finished=self._round is None,
         )
+        self._outcomes.append(self._last)
         return self._last
 
     def complete_action(self, action_id: str) -> Action:
@@ -146,36 +148,51 @@ class Engine:
             self._elapsed += minutes
             self._console += minutes
 
-    def replay(self, code: str) -> None:
-        """Restart and take the path of a replay code such as ``B-A-A`` or ``AB-DA-A``."""
-        from .paths import parse_code
+    def replay(self, code: str, *, until_round: int | None = None, open_round: bool = False,
+               remediate: bool = False) -> None:
+        """Restart and take the path of a replay code such as ``B-A-A`` or ``AB-DA-A``, all or
+        nothing: the path is played on a fresh engine and adopted only if every step of it was
+        accepted, so a bad code leaves this replay exactly as it was.
 
-        self.restart()
-        for group in parse_code(code):
-            rnd = self._round
+        ``until_round`` stops at the start of that round; ``open_round`` lets the last group
+        leave the learner mid-round (a saved run that stopped between tries); ``remediate``
+        ticks every remediation action at the end (the run's end state, damage report ready).
+        """
+        probe = Engine(self.scenario)
+        groups = parse_code(code)
+        if until_round is not None:
+            groups = groups[: until_round - 1]
+        for index, group in enumerate(groups):
+            rnd = probe._round
             for key in group:
-                if self._round is None or self._round.kind != "decision":
+                if probe._round is None or probe._round.kind != "decision":
                     raise UnknownIdError(f"replay code '{code}' is longer than the scenario's decisions")
-                if self._round is not rnd:
+                if probe._round is not rnd:
                     raise UnknownIdError(
                         f"replay code '{code}': choice {key} comes after round {rnd.number} was already left; "
                         "start a new group with '-'"
                     )
-                self.choose(key)
-            if self._round is rnd:
+                probe.choose(key)
+            last = index == len(groups) - 1
+            if probe._round is rnd and not (open_round and last):
                 raise UnknownIdError(
                     f"replay code '{code}': group '{group}' leaves you in round {rnd.number}; "
                     "end each group with the choice that moves on"
                 )
+        rnd = probe._round
+        if remediate and rnd is not None and rnd.kind == "remediation":
+            for action in rnd.actions:
+                probe.complete_action(action.id)
+        self.__dict__.update(vars(probe))  # adopt the probe's state wholesale
 
     def replay_to_round(self, number: int) -> None:
         """Restart and re-take this run's path up to the start of round ``number``."""
-        groups = [list(g) for g in self.path_code.split("-") if g] if self._steps else []
+        groups = [g for g in self.path_code.split("-") if g] if self._steps else []
         if not 1 <= number <= len(self.scenario.rounds):
             raise UnknownIdError(f"there is no round {number} (rounds 1-{len(self.scenario.rounds)})")
         if number - 1 > len(groups) or any(self.scenario.rounds[i].kind != "decision" for i in range(number - 1)):
             raise ReplayError(f"this run has not reached round {number} yet")
-        self.replay("-".join("".join(g) for g in groups[: number - 1]))
+        self.replay(self.path_code, until_round=number)
 
     # -- reading ---------------------------------------------------------------------------
     def _require_round(self, kind: str) -> Round:
@@ -224,16 +241,10 @@ class Engine:
             groups[-1] += step.key
         return "-".join(groups)
 
-    def host_effects(self) -> list[dict[str, Any]]:
-        """Host changes of the choices that moved the story on, in order. A choice that kept
-        the learner in its round shows its effects in its own result only: a retry rewinds the
-        host, not the clock."""
-        effects = []
-        for step in self._steps:
-            choice = self.scenario.round(step.round_id).choice(step.key)
-            if choice.next != STAY and choice.effects:
-                effects.append(dict(choice.effects))
-        return effects
+    @property
+    def outcomes(self) -> tuple[Outcome, ...]:
+        """Every outcome of this run, in order (a view rebuilds its transcript from them)."""
+        return tuple(self._outcomes)
 
     @property
     def state(self) -> ReplayState:
@@ -245,21 +256,10 @@ class Engine:
             finished=self.finished, path_code=self.path_code, last=self._last,
         )
 
-    def report(self) -> "DamageReport":
-        from .report import damage_report
-
-        if not self.finished:
-            raise ReplayError("the damage report is ready once the incident is closed")
-        return damage_report(self)
-
 
 def play(scenario: Scenario, code: str, *, remediate: bool = True) -> Engine:
     """Play a replay code to its end (ticking every remediation action) and return the engine."""
     engine = Engine(scenario)
-    engine.replay(code)
-    rnd = engine.current_round
-    if remediate and rnd is not None and rnd.kind == "remediation":
-        for action in rnd.actions:
-            engine.complete_action(action.id)
+    engine.replay(code, remediate=remediate)
     return engine
 

@@ -44,3 +44,20 @@ class UnknownIdError(DrillbookError):
 
 class StoreError(DrillbookError):
     """The notes/progress database could not be read or written."""
+
+
+class ReplayError(DrillbookError):
+    """An event that makes no sense in the current state (e.g. choosing after the end)."""
+
+
+class ToolError(DrillbookError):
+    """A simulated tool's own complaint (``cat: /x: No such file or directory``).
+
+    The console prints the message as the tool's output with a failing exit status. It has its
+    own class so a real bug (a ``KeyError`` from a missing template field) is never mistaken
+    for a tool's error and shown as command output.
+    """
+
+    def __init__(self, output: str) -> None:
+        self.output = output
+        super().__init__(output)

@@ -25,10 +25,10 @@ from pathlib import Path
 
 from . import _yaml
 from ._schema import Section
-from .course import course_dir
+from .content import find_scenario, quiz_dir
 from .errors import DrillbookError, ScenarioError, UnknownIdError
-from .paths import parse_code
-from .scenario import find_scenario, load_scenario
+from .replay_codes import parse_code
+from .scenario import load_scenario
 
 KINDS = ("single", "multiple", "output")
 #: the host as it is when the alert fires; any other state is a replay code
@@ -178,10 +178,6 @@ def parse_quiz(data: object, path: str, expected_id: str | None = None) -> Quiz:
 
 def load_quiz_file(path: str | Path, expected_id: str | None = None) -> Quiz:
     return parse_quiz(_yaml.load_file(path), str(path), expected_id)
-
-
-def quiz_dir() -> Path:
-    return course_dir() / "quizzes"
 
 
 @lru_cache(maxsize=16)

@@ -1,15 +1,16 @@
-"""The damage report, computed only from the path a learner took (never pasted from the seed)."""
+"""The damage report, computed only from the path a learner took (never pasted from the seed).
+
+A function of the scenario and the engine's :class:`ReplayState`: this module reads the engine,
+the engine never reads it, so the replay's state machine stays free of reporting concerns.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-from .paths import summarize
-from .scenario import Action, ChoiceAt, CrossReference
-
-if TYPE_CHECKING:
-    from .engine import Engine, Step
+from .engine import ReplayState, Step
+from .errors import ReplayError
+from .model import Action, ChoiceAt, CrossReference, Scenario
+from .replay_codes import summarize
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class DamageReport:
     sla_minutes: int
     sla_breached: bool
     blast_radius: str
-    steps: tuple["Step", ...]
+    steps: tuple[Step, ...]
     missed: tuple[str, ...]
     remediation: tuple[tuple[Action, bool], ...]  #: each action and whether it was done
     risks: tuple[str, ...]
@@ -48,10 +49,12 @@ class DamageReport:
         return self.total_minutes - self.optimal_minutes
 
 
-def damage_report(engine: "Engine") -> DamageReport:
-    scenario = engine.scenario
+def damage_report(scenario: Scenario, state: ReplayState) -> DamageReport:
+    """The report of a finished run (the incident closed), from its state alone."""
+    if not state.finished:
+        raise ReplayError("the damage report is ready once the incident is closed")
     summary = summarize(scenario)
-    steps = engine.steps
+    steps = state.steps
     missed: list[str] = []
     taken_keys: dict[str, set[str]] = {}
     for step in steps:
@@ -68,7 +71,7 @@ def damage_report(engine: "Engine") -> DamageReport:
                 f"Round {rnd.number} ({rnd.title}): {rec.key} ({rec.label}) first; "
                 f"the detour cost {wasted} minutes."
             )
-    done = set(engine.state.completed_actions)
+    done = set(state.completed_actions)
     remediation: list[tuple[Action, bool]] = []
     for rnd in scenario.rounds:
         if rnd.kind == "remediation" and any(s.round_id != rnd.id for s in steps):
@@ -76,7 +79,7 @@ def damage_report(engine: "Engine") -> DamageReport:
                 remediation.append((action, action.id in done))
                 if action.id not in done:
                     missed.append(f"Remediation not done: {action.text}")
-    total = engine.elapsed_minutes
+    total = state.elapsed_minutes
     risks = tuple(r.text for r in scenario.damage.risks if total > r.after_minutes)
     what_if = tuple(
         WhatIf(**ChoiceAt.fields(rnd, c), taken=c.key in taken_keys.get(rnd.id, set()), result=c.result)
@@ -85,17 +88,17 @@ def damage_report(engine: "Engine") -> DamageReport:
     )
     return DamageReport(
         title=scenario.title,
-        path_code=engine.path_code,
+        path_code=state.path_code,
         total_minutes=total,
-        console_minutes=engine.state.console_minutes,
+        console_minutes=state.console_minutes,
         optimal_minutes=summary.optimal_minutes,
         optimal_code=summary.optimal_code,
         worst_minutes=summary.worst_minutes,
         worst_code=summary.worst_code,
-        downtime_minutes=engine.downtime_minutes,
+        downtime_minutes=state.downtime_minutes,
         downtime_note=scenario.damage.downtime_note,
         sla_minutes=scenario.clock.sla_minutes,
-        sla_breached=engine.sla_breached,
+        sla_breached=state.sla_breached,
         blast_radius=scenario.damage.blast_radius,
         steps=steps,
         missed=tuple(missed),

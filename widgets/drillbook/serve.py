@@ -1,7 +1,7 @@
 """``./run serve``: the course as a Voila app on 127.0.0.1, landing on the welcome notebook.
 
 Voila serves the ``course/`` folder (so notebooks link to each other as siblings under
-``/voila/render/``) with the repository's ``voila.json`` (no tracebacks, kernel culling, images
+``/voila/render/``) with the course's ``voila.json`` (no tracebacks, kernel culling, images
 only under ``/voila/files/``). Two routes are added in front of Voila's own: ``/`` and the
 directory listing ``/voila/tree`` redirect to the welcome page, so learners start at the
 beginning and never see a file browser.
@@ -16,10 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .course import course_dir, default_course
+from .content import config_dir, course_dir
+from .course import default_course
 
-#: Where ``voila.json`` lives; Voila only reads config from the paths it is told about.
-REPO_ROOT = Path(__file__).resolve().parents[2]
 #: A Jupyter data directory shipped inside the package: it holds the ``drillbook`` Voila
 #: template (the lab template without its CDN stylesheets).
 SHARE = Path(__file__).resolve().parent / "share"
@@ -55,7 +54,7 @@ def voila_argv(args: argparse.Namespace) -> list[str]:
         "--Voila.port_retries=0",  # the printed URL must be the real one
         f"--theme={args.theme}",
         f"--template={TEMPLATE}",
-        f"--Voila.config_file_paths={REPO_ROOT}",
+        f"--Voila.config_file_paths={config_dir()}",
     ]
     if not args.open:
         argv.append("--no-browser")

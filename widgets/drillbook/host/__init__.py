@@ -6,7 +6,7 @@ exact formats, and :class:`Shell` interprets what a learner types.
 """
 
 from .model import HostState, parse_host
-from .replay import host_after, host_for, reveal, shell_for
+from .timeline import host_after, host_for, reveal, shell_for
 from .shell import Shell, ShellResult
 
 __all__ = ["HostState", "Shell", "ShellResult", "host_after", "host_for", "parse_host", "reveal", "shell_for"]

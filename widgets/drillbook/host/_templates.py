@@ -1,8 +1,9 @@
 """Named output templates shipped in ``host/templates/``, found by name.
 
 Fixed-layout outputs (``ethtool``, ``/proc/net/bonding``) are ``string.Template`` files so their
-exact whitespace (ethtool's TABs) lives in data, not in Python literals. Short one-line messages
-are ``key = template`` catalogues filled with :meth:`str.format`; only our templates are format
+exact whitespace (ethtool's TABs) lives in data, not in Python literals. Short messages are
+``key = template`` catalogues filled with :meth:`str.format` (``\\n`` in a value starts a new
+line); only our templates are format
 strings, values from a scenario are only ever substituted into them.
 """
 
@@ -34,7 +35,7 @@ def catalogue(name: str) -> dict[str, str]:
         key, sep, value = line.partition(" = ")
         if not sep:
             raise ValueError(f"templates/{name}.txt: line without ' = ': {line!r}")
-        entries[key.strip()] = value
+        entries[key.strip()] = value.replace("\\n", "\n")
     return entries
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import kernel, render_net, render_sys
+from ..errors import ToolError
 from ._grep import PatternError, compile_pattern
 from ._templates import fill, tool
 from .model import HostState
@@ -55,24 +56,24 @@ def _dev_arg(args: list[str]) -> str | None:
 def _safe(fn: Callable[[], str]) -> Output:
     try:
         return fn(), 0
-    except LookupError as exc:
-        return str(exc.args[0]), 1
+    except ToolError as exc:
+        return exc.output, 1
 
 
 # -- files -------------------------------------------------------------------------------------
 
 def read_file(state: HostState, path: str) -> str:
-    """A file's content as ``cat`` would print it; LookupError carries cat's complaint."""
+    """A file's content as ``cat`` would print it; :class:`ToolError` carries cat's complaint."""
     clean = re.sub(r"/+", "/", path)
     if clean in ("/proc/net/bonding", "/proc/net/bonding/", "/sys/class/net", "/sys/class/net/"):
-        raise LookupError(tool("is_directory", path=path))
+        raise ToolError(tool("is_directory", path=path))
     if clean == f"/proc/net/bonding/{state.bond.name}":
         return render_net.proc_bonding(state)
     if clean == "/etc/hostname":
         return state.hostname
     if clean.startswith("/sys/"):
         return render_net.sysfs(state, clean)
-    raise LookupError(tool("no_such_file", path=path))
+    raise ToolError(tool("no_such_file", path=path))
 
 
 @command("cat")
@@ -84,8 +85,8 @@ def cmd_cat(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
     for path in files:
         try:
             outputs.append(read_file(ctx.state, path))
-        except LookupError as exc:
-            outputs.append(str(exc.args[0]))
+        except ToolError as exc:
+            outputs.append(exc.output)
             status = 1
     return "\n".join(o for o in outputs if o), status
 
@@ -102,7 +103,7 @@ def cmd_ls(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
     for path in paths:
         key = path.rstrip("/") or "/"
         if key not in listings:
-            return f"ls: cannot access '{path}': No such file or directory", 2
+            return tool("ls_no_such_file", path=path), 2
         out.append(listings[key])
     return "\n".join(o for o in out if o), 0
 
@@ -116,8 +117,8 @@ def cmd_ethtool(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
     if len(args) == 1 and not args[0].startswith("-"):
         return _safe(lambda: render_net.ethtool(ctx.state, args[0]))
     if args and args[0].startswith("-") and args[0] not in ("-i", "--driver"):
-        return f"drillbook: ethtool {args[0]} is not simulated here; try ethtool eth1 or ethtool -i eth1", 1
-    return "ethtool: bad command line argument(s)\nFor more information run ethtool -h", 1
+        return tool("ethtool_not_simulated", flag=args[0]), 1
+    return tool("ethtool_bad_args"), 1
 
 
 @command("ip")
@@ -130,7 +131,7 @@ def cmd_ip(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
         elif flag in ("-4", "-6", "-c", "-color", "--color"):
             continue
         else:
-            return f"drillbook: ip {flag} is not simulated here; try ip link, ip -br addr or ip route", 1
+            return tool("ip_not_simulated", flag=flag), 1
     obj = args.pop(0) if args else ""
     state = ctx.state
     if obj in ("l", "li", "link"):
@@ -144,9 +145,8 @@ def cmd_ip(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
     if obj in ("r", "ro", "route"):
         return _ip_route(state), 0
     if obj == "":
-        return ("Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n"
-                "drillbook: this console simulates ip link, ip addr and ip route"), 255
-    return f'Object "{obj}" is unknown, try "ip help".', 1
+        return tool("ip_usage"), 255
+    return tool("ip_unknown_object", obj=obj), 1
 
 
 def _ip_route(state: HostState) -> str:
@@ -165,34 +165,38 @@ def _ip_route(state: HostState) -> str:
 def _ip_link_set(ctx: Ctx, args: list[str]) -> Output:
     words = [a for a in args if a != "dev"]
     if len(words) == 2 and words[1] in ("up", "down"):
-        return _admin(ctx, words[0], words[1] == "up", quiet_errors=False)
-    return "drillbook: only `ip link set DEV up|down` is simulated here", 1
+        return _admin(ctx, words[0], words[1] == "up", ifupdown=None)
+    return tool("ip_link_set_only"), 1
 
 
-def _admin(ctx: Ctx, dev: str, up: bool, *, quiet_errors: bool) -> Output:
+def _admin(ctx: Ctx, dev: str, up: bool, *, ifupdown: str | None) -> Output:
+    """Set ``dev`` up or down; ``ifupdown`` names the tool (ifup/ifdown) whose words an
+    unknown device gets, else it is iproute2's."""
     state = ctx.state
     if dev not in state.interfaces and dev != state.bond.name:
-        if quiet_errors:
-            return tool("ifupdown_unknown", dev=dev), 1
-        return f'Cannot find device "{dev}"', 1
+        if ifupdown is not None:
+            return tool("ifupdown_unknown", tool=ifupdown, dev=dev), 1
+        return tool("ip_cannot_find_device", dev=dev), 1
     kernel.set_admin(state, dev, up)
     ctx.seconds += 1.3 if up else 0.2
     return "", 0
 
 
 def _ifupdown(up: bool) -> Command:
+    name = "ifup" if up else "ifdown"
+
     def run(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
         devs = [a for a in args if not a.startswith("-")]
         if not devs:
-            return f"{'ifup' if up else 'ifdown'}: no interface(s) specified", 1
+            return tool("ifupdown_no_interface", tool=name), 1
         outputs, status = [], 0
         for dev in devs:
             target = ctx.state.bond if dev == ctx.state.bond.name else ctx.state.interfaces.get(dev)
             if target is not None and target.admin_up == up:
                 outputs.append(tool("ifup_already" if up else "ifdown_not_configured", dev=dev))
                 continue
-            out, code = _admin(ctx, dev, up, quiet_errors=True)
-            outputs.append(out.replace("ifup:", "ifdown:") if not up else out)
+            out, code = _admin(ctx, dev, up, ifupdown=name)
+            outputs.append(out)
             status = max(status, code)
         return "\n".join(o for o in outputs if o), status
     return run
@@ -210,7 +214,7 @@ def cmd_systemctl(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
         kernel.restart_networking(ctx.state)
         ctx.seconds += 2
         return "", 0
-    return "drillbook: only `systemctl restart networking` is simulated in this console", 1
+    return tool("systemctl_only"), 1
 
 
 @command("ping")
@@ -221,7 +225,7 @@ def cmd_ping(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
         a = args[i]
         if a == "-c" and i + 1 < len(args):
             if not args[i + 1].isdigit() or not 1 <= int(args[i + 1]) <= 100:
-                return f"ping: invalid argument: '{args[i + 1]}': out of range: 1 <= value <= 100", 1
+                return tool("ping_invalid_count", value=args[i + 1]), 1
             count, interrupted = int(args[i + 1]), False
             i += 2
             continue
@@ -248,9 +252,9 @@ def cmd_dmesg(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
         if a in ("-T", "--ctime"):
             human = True
         elif a in ("-w", "--follow", "-W"):
-            return "drillbook: dmesg --follow would wait forever; run dmesg again instead", 1
+            return tool("dmesg_follow"), 1
         elif a not in ("-L", "--color=never", "--nopager"):
-            return f"drillbook: dmesg {a} is not simulated here; try dmesg, dmesg -T or dmesg | grep eth1", 1
+            return tool("dmesg_not_simulated", flag=a), 1
     return render_sys.dmesg(ctx.state, human=human), 0
 
 
@@ -258,7 +262,7 @@ def cmd_dmesg(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
 def cmd_journalctl(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
     if "-k" in args or "--dmesg" in args:
         return render_sys.journal_kernel(ctx.state), 0
-    return "drillbook: only `journalctl -k` (the kernel log) is simulated here", 1
+    return tool("journalctl_only"), 1
 
 
 @command("date")
@@ -278,7 +282,7 @@ def cmd_uname(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
     if not args:
         return "Linux", 0
     if any(a not in parts for a in args):
-        return "drillbook: uname -a is not simulated here; try uname -r", 1
+        return tool("uname_not_simulated"), 1
     return " ".join(parts[a] for a in args), 0
 
 
@@ -299,7 +303,7 @@ def cmd_pwd(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
 
 @command("cd")
 def cmd_cd(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
-    return "drillbook: this console stays in /root; use full paths such as /proc/net/bonding/bond0", 0
+    return tool("cd_stays"), 0
 
 
 @command("echo")
@@ -320,15 +324,15 @@ def cmd_false(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
 @command("sleep")
 def cmd_sleep(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
     if not args:
-        return "sleep: missing operand\nTry 'sleep --help' for more information.", 1
+        return tool("sleep_missing_operand"), 1
     total = 0.0
     for a in args:
         m = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)([smhd]?)", a)
         if not m:
-            return f"sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information.", 1
+            return tool("sleep_invalid", value=a), 1
         total += float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
     if total > MAX_SLEEP_S:
-        return f"drillbook: sleeps are limited to {MAX_SLEEP_S} seconds in this console", 1
+        return tool("sleep_limit", seconds=MAX_SLEEP_S), 1
     kernel.advance(ctx.state, total)
     ctx.seconds += total
     return "", 0
@@ -352,7 +356,7 @@ def cmd_clear(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
 
 @command("exit", "logout")
 def cmd_exit(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
-    return "drillbook: this is the server's out-of-band console; there is nowhere to log out to", 0
+    return tool("exit_nowhere"), 0
 
 
 # -- filters (right of a pipe) -----------------------------------------------------------------
@@ -373,12 +377,12 @@ def cmd_grep(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
             long = {"--ignore-case": "i", "--invert-match": "v", "--count": "c", "--extended-regexp": "E",
                     "--fixed-strings": "F", "--word-regexp": "w", "--line-number": "n"}.get(a)
             if long is None:
-                return f"grep: unrecognized option '{a}'\n" + tool("grep_usage"), 2
+                return tool("grep_unrecognized_option", option=a) + "\n" + tool("grep_usage"), 2
             opts[long] = True
         elif a.startswith("-") and len(a) > 1:
             for flag in a[1:]:
                 if flag not in opts:
-                    return f"grep: invalid option -- '{flag}'\n" + tool("grep_usage"), 2
+                    return tool("grep_invalid_option", flag=flag) + "\n" + tool("grep_usage"), 2
                 opts[flag] = True
         elif pattern is None:
             pattern = a
@@ -390,8 +394,8 @@ def cmd_grep(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
     if rest:
         try:
             source = "\n".join(read_file(ctx.state, p) for p in rest)
-        except LookupError as exc:
-            return str(exc.args[0]).replace("cat:", "grep:"), 2
+        except ToolError as exc:
+            return exc.output.replace("cat:", "grep:"), 2
     else:
         source = stdin or ""
     try:
@@ -440,7 +444,7 @@ def cmd_wc(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
 @command("less", "more")
 def cmd_pager(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
     if stdin is None and not args:
-        return "Missing filename (\"less --help\" for help)", 1
+        return tool("less_missing_filename"), 1
     if stdin is None:
         return cmd_cat(ctx, args, None)
     return stdin, 0

@@ -2,13 +2,14 @@
 
 Formats follow shared/reference/linux-bonding-formats.md line for line; the long fixed layouts
 are templates in ``templates/``. Every function returns the text without a final newline, or
-raises ``LookupError`` with the tool's own error text when the device or file does not exist.
+raises :class:`ToolError` with the tool's own error text when the device or file does not exist.
 """
 
 from __future__ import annotations
 
 import ipaddress
 
+from ..errors import ToolError
 from ._templates import fill, tool
 from .model import HostState, Interface
 from .status import (MODE_NAMES, MODE_NUMBERS, USES_PRIMARY, bond_carrier, bond_mac, nic_link, slave_up)
@@ -49,7 +50,7 @@ def sysfs(state: HostState, path: str) -> str:
     if path == "/sys/class/net/bonding_masters":
         return bond.name
     if parts[:4] != ["", "sys", "class", "net"] or len(parts) < 6:
-        raise LookupError(tool("no_such_file", path=path))
+        raise ToolError(tool("no_such_file", path=path))
     dev, rest = parts[4], "/".join(parts[5:])
     if dev == bond.name and rest.startswith("bonding/"):
         attr = rest.split("/", 1)[1]
@@ -88,13 +89,13 @@ def sysfs(state: HostState, path: str) -> str:
     if admin is not None:
         if rest == "carrier":
             if not admin:
-                raise LookupError(tool("invalid_argument", path=path))
+                raise ToolError(tool("invalid_argument", path=path))
             return "1" if carrier else "0"
         if rest == "operstate":
             return "up" if admin and carrier else "down"
         if rest == "address":
             return _current_mac(state, dev)
-    raise LookupError(tool("no_such_file", path=path))
+    raise ToolError(tool("no_such_file", path=path))
 
 
 def _admin_carrier(state: HostState, dev: str) -> tuple[bool | None, bool]:
@@ -124,7 +125,7 @@ def ethtool(state: HostState, dev: str) -> str:
         return "Settings for lo:\n\tLink detected: yes"
     iface = state.interfaces.get(dev)
     if iface is None:
-        raise LookupError(tool("ethtool_no_device") + "\n" + tool("ethtool_no_device2"))
+        raise ToolError(tool("ethtool_no_device") + "\n" + tool("ethtool_no_device2"))
     link = nic_link(iface)
     return fill("ethtool", name=dev, ports=_PORTS[iface.port], link_mode=f"{iface.speed_mbps}baseT/Full",
                 speed=f"{iface.speed_mbps}Mb/s" if link else "Unknown!",
@@ -138,7 +139,7 @@ def ethtool_driver(state: HostState, dev: str) -> str:
                     bus_info="", yes="no").rstrip("\n")
     iface = state.interfaces.get(dev)
     if iface is None:
-        raise LookupError(tool("ethtool_i_no_device"))
+        raise ToolError(tool("ethtool_i_no_device"))
     return fill("ethtool-driver", driver=iface.driver, version=state.kernel_release, firmware=iface.firmware,
                 bus_info=iface.bus_info, yes="yes").rstrip("\n")
 
@@ -202,7 +203,7 @@ def _check(state: HostState, dev: str | None) -> list[str]:
     if dev is None:
         return _devices(state)
     if dev not in _devices(state):
-        raise LookupError(tool("ip_no_device", dev=dev))
+        raise ToolError(tool("ip_no_device", dev=dev))
     return [dev]
 
 

@@ -30,11 +30,12 @@ def shell_for(engine: "Engine") -> Any:
     return host_shell_for(engine)
 
 
-def console(shell: Any, on_minutes: Callable[[int], None]) -> "widgets.Widget":
-    """The embedded console widget, charging each command's minutes through ``on_minutes``."""
+def console(shell: Any, on_minutes: Callable[[int], None] | None = None, *, styled: bool = False) -> "widgets.Widget":
+    """The console widget, charging each command's minutes through ``on_minutes``; embedded
+    in a view that already carries the stylesheet unless ``styled``."""
     from .console import Console
 
-    return Console(shell, on_minutes=on_minutes, styled=False)
+    return Console(shell, on_minutes=on_minutes, styled=styled)
 
 
 def console_run(console_widget: Any, line: str) -> None:

@@ -1,70 +1,26 @@
 """The branch atlas: drive the replay app through every choice of every round by clicking its
 buttons, and render what each branch shows as static HTML (the instructor's answer key).
 
-Branches come from the scenario itself (its recommended choices and its rounds), never from a
-hard-coded list, so a new incident gets its atlas for free.
+Which branches to play is pure enumeration (:mod:`drillbook.branches`); this module only clicks
+them through the real widgets and renders what they showed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..branches import Branch, branches
 from ..errors import DrillbookError
-from ..paths import parse_code, summarize
-from ..scenario import END, STAY, Scenario
+from ..model import Scenario
+from ..replay_codes import parse_code
 from ._common import badge, minutes
 from ._html import esc, rich
 from .card import button_text, render_choice_note, render_round_header
 from .replay import ReplayApp
 from .theme import stylesheet
 
-
-@dataclass(frozen=True)
-class Branch:
-    title: str
-    code: str
-
-
-def _recommended_from(scenario: Scenario, round_id: str) -> list[str]:
-    """The recommended key of each decision round from ``round_id`` on, one group per round."""
-    groups: list[str] = []
-    rnd = scenario.round(round_id)
-    while rnd.kind == "decision":
-        rec = rnd.recommended
-        assert rec is not None  # the validator guarantees one per decision round
-        groups.append(rec.key)
-        if rec.next == END:
-            break
-        rnd = scenario.round(rec.next)
-    return groups
-
-
-def branches(scenario: Scenario) -> list[Branch]:
-    """The optimal path, the every-wrong-choice path and each single wrong choice on the
-    optimal path (taken first, then the recommended choice where the wrong one stays)."""
-    summary = summarize(scenario)
-    out = [Branch("Optimal path", summary.optimal_code), Branch("Every wrong choice", summary.worst_code)]
-    prefix: list[str] = []
-    rnd = scenario.first_round
-    while rnd.kind == "decision":
-        rec = rnd.recommended
-        assert rec is not None
-        for choice in rnd.choices:
-            if choice is rec:
-                continue
-            if choice.next == STAY:
-                after = _recommended_from(scenario, rec.next) if rec.next != END else []
-                groups = [*prefix, choice.key + rec.key, *after]
-            elif choice.next == END:
-                groups = [*prefix, choice.key]
-            else:
-                groups = [*prefix, choice.key, *_recommended_from(scenario, choice.next)]
-            out.append(Branch(f"Round {rnd.number}, wrong choice {choice.key}: {choice.label}", "-".join(groups)))
-        prefix.append(rec.key)
-        if rec.next == END:
-            break
-        rnd = scenario.round(rec.next)
-    return out
+__all__ = ["Branch", "Played", "branches", "click_path", "play_branch", "render_answer_key",
+           "render_branch", "render_summary", "style_html"]
 
 
 def click_path(app: ReplayApp, code: str, *, remediate: bool = True) -> None:

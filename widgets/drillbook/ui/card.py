@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from ..scenario import CHOICE_KEYS, Choice, Round
+from ..model import CHOICE_KEYS, Choice, Round
 from ._common import badge, html, minutes, plain_layout, shared
 from ._html import esc, rich
 

@@ -120,23 +120,3 @@ class Console(widgets.VBox):
     def transcript(self) -> str:
         """The plain text on screen (for tests and the "copy" habit)."""
         return "\n".join(self._entries)
-
-
-def practice_console(scenario_id: str = "bond-failover", state: str = "start") -> widgets.Widget:
-    """A console on a fresh host for primer "try it" blocks: ``state`` is ``"start"`` (the
-    moment the alert fires) or a replay code such as ``"B-A-A"`` (the host after that path)."""
-    from ..engine import Engine
-    from ..errors import DrillbookError
-    from ..host import shell_for
-    from ..scenario import find_scenario, load_scenario
-
-    try:
-        engine = Engine(load_scenario(find_scenario(scenario_id)))
-        if state and state != "start":
-            engine.replay(state)
-        return Console(shell_for(engine))
-    except DrillbookError as exc:
-        box = widgets.VBox([style_widget(), widgets.HTML(f'<p class="db-console-error">{esc(exc.format_message())}</p>')])
-        box.add_class("db-root")
-        box.add_class("db-console")
-        return box

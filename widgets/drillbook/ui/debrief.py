@@ -1,23 +1,14 @@
 """Static views for the debrief page: the scenario's remediation checklist and damage facts.
 
 The debrief must not retype the incident: both lists are read from the scenario file, so an
-edited scenario changes the debrief too. Plain HTML output (no widgets): nothing to click.
+edited scenario changes the debrief too. The page's entry points are in :mod:`.pages`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from IPython.display import HTML
-
 from ..errors import DrillbookError
-from ..scenario import Scenario, find_scenario, load_scenario
-from ._common import friendly, message_html
+from ..model import Scenario
 from ._html import rich
-
-
-def _load(scenario_id: str) -> Scenario:
-    return load_scenario(find_scenario(scenario_id))
 
 
 def checklist_html(scenario: Scenario) -> str:
@@ -33,18 +24,3 @@ def facts_html(scenario: Scenario) -> str:
     """The scenario's reference damage report, one fact per line."""
     items = "".join(f"<li>{rich(fact)}</li>" for fact in scenario.damage.facts)
     return f'<ul class="db-root db-debrief-list db-debrief-facts">{items}</ul>'
-
-
-def _show(render: Callable[[Scenario], str], scenario_id: str) -> HTML:
-    try:
-        return HTML(render(_load(scenario_id)))
-    except Exception as exc:  # noqa: BLE001 - a page shows one sentence, never a traceback
-        return HTML(f'<div class="db-root">{message_html(friendly(exc))}</div>')
-
-
-def checklist(scenario_id: str) -> HTML:
-    return _show(checklist_html, scenario_id)
-
-
-def damage_facts(scenario_id: str) -> HTML:
-    return _show(facts_html, scenario_id)

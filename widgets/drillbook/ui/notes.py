@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from ..scenario import Scenario
+from ..model import Scenario
 from ..store import Store, default_path, export_json, export_markdown
 from ._common import guarded, html, message_html
 from ._html import esc

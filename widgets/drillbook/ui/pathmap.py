@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..engine import ReplayState
-from ..scenario import Scenario
+from ..model import Scenario
 from ._common import badge
 from ._html import esc
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from ..quiz import Grade, Question, Quiz, grade, load_quiz, render_output
-from ._common import friendly, guarded, html, message_html
+from ..quiz import Grade, Question, Quiz, grade, render_output
+from ._common import guarded, html, message_html
 from ._html import esc, pre, rich
 from .theme import style_widget
 
@@ -168,13 +168,3 @@ class QuizView(widgets.VBox):
 
     def _show_message(self, text: str) -> None:
         self.score.value = message_html(text)
-
-
-def quiz(quiz_id: str) -> widgets.Widget:
-    """The quiz ``course/quizzes/<quiz_id>.yaml`` as a widget; a broken file shows one sentence."""
-    try:
-        return QuizView(load_quiz(quiz_id))
-    except Exception as exc:  # noqa: BLE001 - a notebook page shows a message, never a traceback
-        box = widgets.VBox([style_widget(), html("db-quiz-error", message_html(friendly(exc)))])
-        box.add_class("db-root")
-        return box

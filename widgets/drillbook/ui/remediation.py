@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..scenario import Action, Round
+from ..model import Action, Round
 from . import _hostlink
 from ._common import html, minutes
 from ._html import esc, rich

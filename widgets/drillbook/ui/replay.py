@@ -1,36 +1,35 @@
 """The incident-replay app: every view composed around one :class:`Engine`.
 
-``app("bond-failover")`` is what the course notebook calls. The app owns the engine; views
-only draw engine state and report events back here, where each event is guarded so a learner
-sees one friendly sentence, never a traceback. ``?path=B-A-A`` (Voila's ``QUERY_STRING``)
-replays a code on open and ``?instructor=1`` turns the instructor view on.
+The app owns the engine; views only draw engine state and report events back here, where each
+event is guarded so a learner sees one friendly sentence, never a traceback. The notebook's
+entry point (``app("bond-failover")``, with ``?path=`` and ``?instructor=``) is in
+:mod:`.pages`; saving and resuming runs in :mod:`.progress`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
 from ..engine import Engine, Outcome
-from ..errors import DrillbookError
-from ..scenario import Scenario, find_scenario, load_scenario
+from ..model import Scenario
+from ..report import damage_report
+from ..store import Store
 from . import _hostlink
-from ._common import close_tree, friendly, guarded, html, message_html, plain_layout, report_to_operator
+from ._common import close_tree, guarded, html, message_html, plain_layout
 from ._html import esc, rich
 from .card import RoundCard
 from .clock import IncidentClock
 from .damage import DamageReportView, render_report
-from .pathmap import PathMap
-from .remediation import RemediationRound
-from .result import ResultPanel, render_result
-from ..store import Store, default_path
 from .lazy import LazySection
 from .notes import NotesPanel
+from .pathmap import PathMap
+from .progress import RunKeeper
+from .remediation import RemediationRound
+from .result import ResultPanel, render_result
 from .theme import style_widget
 
 log = logging.getLogger("drillbook.ui")
@@ -50,16 +49,6 @@ def render_setup(scenario: Scenario) -> str:
     )
 
 
-def _truthy(value: str) -> bool:
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
-def query_params(query: str | None = None) -> dict[str, str]:
-    """The page's query parameters (Voila passes them to the kernel as ``QUERY_STRING``)."""
-    raw = os.environ.get("QUERY_STRING", "") if query is None else query
-    return {key: values[-1] for key, values in parse_qs(raw.lstrip("?")).items() if values}
-
-
 class ReplayApp(widgets.VBox):
     """One learner's replay of one scenario, with every view and control."""
 
@@ -75,38 +64,37 @@ class ReplayApp(widgets.VBox):
         self.instructor = widgets.Checkbox(value=instructor, description="Instructor view", indent=False,
                                            tooltip="Show the verdict and why of every choice in this round")
         self.instructor.add_class("db-instructor-toggle")
-        self.instructor.observe(lambda _c: self._guard(self.refresh)(), names="value")
-        self.card = RoundCard(self._guard(self.choose))
+        self.instructor.observe(lambda _c: self.guard(self.refresh)(), names="value")
+        self.card = RoundCard(self.guard(self.choose))
         self.stage = widgets.VBox(layout=plain_layout())
         self.stage.add_class("db-stage")
         self.result = ResultPanel()
         per = scenario.host.console_minutes if scenario.host else 1
         self.investigate: LazySection[widgets.Widget] = LazySection(
             f"Investigate on the console (each command costs about {per} min)", self._build_console,
-            "db-investigate", guard=self._guard)
+            "db-investigate", guard=self.guard)
         self.report_view = DamageReportView()
         self.restart_button = widgets.Button(description="Restart", tooltip="Start the incident again")
-        self.restart_button.on_click(lambda _b: self._guard(self.restart)())
+        self.restart_button.on_click(lambda _b: self.guard(self.restart)())
         self.round_picker = widgets.Dropdown(description="Round", options=[("Round 1", 1)], value=1,
                                              style={"description_width": "initial"})
         self.replay_round_button = widgets.Button(description="Replay from round", tooltip="Restart and re-take your path up to the chosen round")
-        self.replay_round_button.on_click(lambda _b: self._guard(self.replay_from_round)(self.round_picker.value))
+        self.replay_round_button.on_click(lambda _b: self.guard(self.replay_from_round)(self.round_picker.value))
         self.code_box = widgets.Text(description="Replay code", placeholder="e.g. B-A-A",
                                      style={"description_width": "initial"})
         self.go_button = widgets.Button(description="Go", tooltip="Replay this code to its end")
-        self.go_button.on_click(lambda _b: self._guard(self.replay_code)(self.code_box.value))
+        self.go_button.on_click(lambda _b: self.guard(self.replay_code)(self.code_box.value))
         self.resume_button = widgets.Button(description="Resume",
                                             tooltip="Continue the run you saved last time",
                                             layout=widgets.Layout(display="none"))
-        self.resume_button.on_click(lambda _b: self._guard(self.resume)())
+        self.resume_button.on_click(lambda _b: self.guard(self.resume)())
         self._resume_code = ""
-        self._store = store
-        self.group, self.learner = group.strip(), learner.strip()
+        self.runs = RunKeeper(scenario.id, store, group=group, learner=learner,
+                              remember_anonymous=remember_anonymous,
+                              warn=lambda text: self.show_message(text, "status"))
         self.notes_box: LazySection[NotesPanel] = LazySection(
-            "Study notes for this round (saved for your group)", self._build_notes, "db-notes-box", guard=self._guard)
+            "Study notes for this round (saved for your group)", self._build_notes, "db-notes-box", guard=self.guard)
         self._notes_round = scenario.first_round.id
-        self._progress_error = False
-        self._remember_anonymous = remember_anonymous
         controls = widgets.HBox([self.resume_button, self.restart_button, self.round_picker,
                                  self.replay_round_button, self.code_box, self.go_button], layout=plain_layout())
         controls.add_class("db-controls")
@@ -129,7 +117,7 @@ class ReplayApp(widgets.VBox):
                 f"downtime {st.downtime_minutes} of {st.sla_minutes} min, {sla})")
 
     # -- plumbing --------------------------------------------------------------------------
-    def _guard(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+    def guard(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """``fn`` as a widget callback: errors become a message in the app, never a traceback."""
         return guarded(self.show_message)(fn)
 
@@ -148,13 +136,10 @@ class ReplayApp(widgets.VBox):
         self.transcript.append((outcome, self._reveal(outcome)))
         return outcome
 
-    def _walk(self, keys: Sequence[str]) -> None:
-        """Restart and take ``keys`` in order (they were validated on a probe engine)."""
-        self.engine.restart()
-        self.transcript = []
+    def _replayed(self) -> None:
+        """After the engine re-took a path: a fresh transcript, and no console on an old host."""
+        self.transcript = [(outcome, self._reveal(outcome)) for outcome in self.engine.outcomes]
         self._drop_console()
-        for key in keys:
-            self._take(key)
 
     # -- events ----------------------------------------------------------------------------
     def choose(self, key: str) -> None:
@@ -179,27 +164,21 @@ class ReplayApp(widgets.VBox):
             self.restart_button.focus()
 
     def restart(self) -> None:
-        self._walk(())
+        self.engine.restart()
+        self._replayed()
         self.show_message("")
         self.refresh()
 
     def replay_code(self, code: str) -> None:
         """Replay a code such as ``B-A-A`` to its end state (remediation ticked, report shown)."""
-        probe = Engine(self.scenario)
-        probe.replay(code)
-        self._walk([s.key for s in probe.steps])
-        rnd = self.engine.current_round
-        if rnd is not None and rnd.kind == "remediation":
-            for action in rnd.actions:
-                self.engine.complete_action(action.id)
+        self.engine.replay(code, remediate=True)
+        self._replayed()
         self.show_message("")
         self.refresh()
 
     def replay_from_round(self, number: int) -> None:
-        probe = Engine(self.scenario)
-        probe.replay(self.engine.path_code)
-        probe.replay_to_round(number)
-        self._walk([s.key for s in probe.steps])
+        self.engine.replay_to_round(number)
+        self._replayed()
         self.show_message(f"Replaying from round {number}.", "status")
         self.refresh()
 
@@ -248,10 +227,10 @@ class ReplayApp(widgets.VBox):
                 rnd, len(self.scenario.rounds),
                 _hostlink.shell_for(self.engine) if self.scenario.host is not None else None, done=state.completed_actions,
                 complete=self.complete_action, close=self.close_incident, charge=self.charge,
-                notify=lambda text: self.show_message(text, "status"), guard=self._guard,
+                notify=lambda text: self.show_message(text, "status"), guard=self.guard,
             )
             self.stage.children = (self.remediation,)
-        self.report_view.show(self.engine.report() if state.finished else None)
+        self.report_view.show(damage_report(self.scenario, state) if state.finished else None)
         reached = rnd.number if rnd is not None else len(self.scenario.rounds)
         options = [(f"Round {r.number}: {r.title}", r.number) for r in self.scenario.rounds[:reached]]
         with self.round_picker.hold_sync():  # options and index in one message
@@ -262,16 +241,13 @@ class ReplayApp(widgets.VBox):
             self._notes_round = notes_round
             if self.notes_box.content is not None:
                 self.notes_box.content.show_round(notes_round)
-        self._save_progress()
+        self.runs.save(state)
 
-    # -- progress --------------------------------------------------------------------------
+    # -- progress and notes ----------------------------------------------------------------
     @property
     def store(self) -> Store:
-        """The notes/progress database, opened on first use: a learner who neither names
-        themselves nor takes notes never creates a database file."""
-        if self._store is None:
-            self._store = Store()
-        return self._store
+        """The notes/progress database, opened on first use."""
+        return self.runs.store
 
     @property
     def console(self) -> widgets.Widget | None:
@@ -284,52 +260,24 @@ class ReplayApp(widgets.VBox):
         return self.notes_box.ensure()
 
     def _build_notes(self) -> NotesPanel:
-        return NotesPanel(self.scenario, self._store, group=self.group, author=self.learner,
-                          round_id=self._notes_round, open_store=lambda: self.store,
-                          on_identity=self._set_identity)
-
-    def _set_identity(self, group: str, learner: str) -> None:
-        self.group, self.learner = group, learner
-
-    def _identity(self) -> dict[str, str]:
-        return {"group": self.group, "learner": self.learner}
-
-    def _remembered(self) -> bool:
-        return self._remember_anonymous or bool(self._identity()["learner"])
-
-    def _save_progress(self) -> None:
-        """Keep the run on disk after every event, so a closed tab or a culled kernel loses
-        nothing; a broken database is reported once and the replay goes on without it."""
-        state = self.engine.state
-        if not state.path_code or self._progress_error or not self._remembered():
-            return
-        try:
-            self.store.save_progress(self.scenario.id, state.path_code, finished=state.finished,
-                                           total_minutes=state.elapsed_minutes, **self._identity())
-        except DrillbookError as exc:
-            self._progress_error = True
-            log.warning("progress not saved: %s", exc)
-            self.show_message(f"Your progress cannot be saved: {friendly(exc)}", "status")
+        return NotesPanel(self.scenario, self.runs.opened_store, group=self.runs.group, author=self.runs.learner,
+                          round_id=self._notes_round, open_store=lambda: self.runs.store,
+                          on_identity=self.runs.set_identity)
 
     def offer_resume(self) -> bool:
         """Show a Resume button when this learner has an unfinished saved run."""
-        if not self._remembered() or (not default_path().exists() and self._store is None):
+        code = self.runs.unfinished_run()
+        if not code:
             return False
-        progress = self.store.progress(self.scenario.id, **self._identity())
-        if progress is None or progress.finished or not progress.path_code:
-            return False
-        self._resume_code = progress.path_code
-        self.resume_button.description = f"Resume ({progress.path_code})"
+        self._resume_code = code
+        self.resume_button.description = f"Resume ({code})"
         self.resume_button.layout.display = None
         return True
 
     def resume(self) -> None:
         """Re-take the saved path exactly where it stopped (mid-round tries included)."""
-        probe = Engine(self.scenario)
-        keys = [k for k in self._resume_code if k != "-"]
-        for key in keys:
-            probe.choose(key)
-        self._walk(keys)
+        self.engine.replay(self._resume_code, open_round=True)
+        self._replayed()
         self.resume_button.layout.display = "none"
         self.show_message(f"Resumed your run {self._resume_code}.", "status")
         self.refresh()
@@ -337,7 +285,7 @@ class ReplayApp(widgets.VBox):
     def _build_console(self) -> widgets.Widget:
         """The investigation console for decision rounds, on the host as it is right now; each
         command's minutes go on the incident clock."""
-        return _hostlink.console(_hostlink.shell_for(self.engine), self._guard(self.charge))
+        return _hostlink.console(_hostlink.shell_for(self.engine), self.guard(self.charge))
 
     def _show_console(self) -> None:
         if self.console is not None:
@@ -356,41 +304,5 @@ class ReplayApp(widgets.VBox):
         """Every outcome of this run and the damage report, as static HTML (the branch atlas)."""
         parts = [render_result(outcome, reveals) for outcome, reveals in self.transcript]
         if report and self.engine.finished:
-            parts.append(render_report(self.engine.report()))
+            parts.append(render_report(damage_report(self.scenario, self.engine.state)))
         return f'<div class="db-root db-transcript">{"".join(parts)}</div>'
-
-
-def error_view(text: str) -> widgets.VBox:
-    """What the notebook shows if the app cannot even start (e.g. an unknown scenario)."""
-    box = widgets.VBox([style_widget(), html("db-message-area", message_html(text))])
-    box.add_class("db-root")
-    return box
-
-
-def app(scenario_id: str = "bond-failover", query: str | None = None) -> widgets.VBox:
-    """Build the replay app for a scenario id or file, applying ``?path=`` and ``?instructor=``."""
-    report_to_operator()
-    params = query_params(query)
-    try:
-        scenario = load_scenario(find_scenario(scenario_id))
-    except DrillbookError as exc:
-        log.info("cannot open scenario %r: %s", scenario_id, exc)
-        return error_view(f"Cannot open the incident: {friendly(exc)}")
-    except Exception as exc:  # noqa: BLE001 - the notebook shows one sentence, never a traceback
-        log.exception("cannot open scenario %r", scenario_id)
-        return error_view(f"Cannot open the incident: {friendly(exc)}")
-    replay = ReplayApp(scenario, instructor=_truthy(params.get("instructor", "")),
-                       group=params.get("group", ""), learner=params.get("name", ""),
-                       remember_anonymous=not on_shared_server())
-    if params.get("path"):
-        replay.code_box.value = params["path"]
-        replay._guard(replay.replay_code)(params["path"])
-    else:
-        replay._guard(replay.offer_resume)()
-    return replay
-
-
-def on_shared_server() -> bool:
-    """Voila serves many learners from one account: there, runs are remembered only under a
-    name (``?name=``), so one learner never resumes another's run."""
-    return "VOILA_KERNEL_ID" in os.environ or "VOILA_BASE_URL" in os.environ

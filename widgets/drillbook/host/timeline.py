@@ -1,17 +1,21 @@
-"""Glue between the replay engine and the simulated host (pure: no widgets, no I/O).
+"""The host's timeline: engine state in, simulated host out (pure: no widgets, no I/O).
 
-The host at any point of a replay is rebuilt from scratch: the scenario's starting host boots
-``uptime_minutes`` before the alert, its ``history`` happens at ``at_minutes``, then the effects
-of the choices that moved the story on happen when those choices ended. Rebuilding (rather than
-mutating one host) is what makes "a retry rewinds the host, not the clock" true.
+Data flows one way, engine -> host: this module reads a replay's steps (each carries its
+effects and whether it moved on) and never climbs back to the scenario's rounds or into the
+engine's rules. The host at any point of a replay is rebuilt from scratch: the scenario's
+starting host boots ``uptime_minutes`` before the alert, its ``history`` happens at
+``at_minutes``, then the effects of the steps that moved the story on happen when they ended.
+Rebuilding (rather than mutating one host) is what makes "a retry rewinds the host, not the
+clock" true.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ..errors import DrillbookError
 from . import kernel
 from .model import HostState
 from .shell import Shell
@@ -32,8 +36,6 @@ def _alert_uptime(state: HostState) -> float:
 def _boot(engine: "Engine") -> HostState:
     template = engine.scenario.host
     if template is None:
-        from ..errors import DrillbookError
-
         raise DrillbookError(f"scenario '{engine.scenario.id}' has no host: section, so it has no console")
     state = template.copy()
     alert = engine.scenario.clock.start
@@ -43,13 +45,6 @@ def _boot(engine: "Engine") -> HostState:
         at = _alert_uptime(state) + event.at_minutes * 60 + _jitter(event.note)
         kernel.apply(state, dict(event.effects), at=at)
     return state
-
-
-def _moved_on(engine: "Engine", step: "Step") -> tuple[dict[str, Any], bool]:
-    from ..scenario import STAY
-
-    choice = engine.scenario.round(step.round_id).choice(step.key)
-    return dict(choice.effects), choice.next != STAY
 
 
 def _effect_time(state: HostState, step: "Step") -> float:
@@ -62,13 +57,10 @@ def _effect_time(state: HostState, step: "Step") -> float:
 def _build(engine: "Engine", steps: tuple["Step", ...], extra: "Step | None", now: dt.datetime) -> HostState:
     state = _boot(engine)
     for step in steps:
-        effects, moved_on = _moved_on(engine, step)
-        if moved_on and effects:
-            kernel.apply(state, effects, at=_effect_time(state, step))
-    if extra is not None:
-        effects, _ = _moved_on(engine, extra)
-        if effects:
-            kernel.apply(state, effects, at=_effect_time(state, extra))
+        if step.moved_on and step.effects:
+            kernel.apply(state, dict(step.effects), at=_effect_time(state, step))
+    if extra is not None and extra.effects:
+        kernel.apply(state, dict(extra.effects), at=_effect_time(state, extra))
     assert state.kernel is not None
     target = (now - state.kernel.booted).total_seconds()
     kernel.advance(state, target - state.kernel.uptime_s)
@@ -76,8 +68,8 @@ def _build(engine: "Engine", steps: tuple["Step", ...], extra: "Step | None", no
 
 
 def host_for(engine: "Engine") -> HostState:
-    """The host as it is now in this replay: scenario host + history + ``engine.host_effects()``
-    (the effects of choices that moved on), with the simulated clock at ``engine.now``."""
+    """The host as it is now in this replay: scenario host + history + the effects of the steps
+    that moved on, with the simulated clock at ``engine.now``."""
     return _build(engine, engine.steps, None, engine.now)
 
 

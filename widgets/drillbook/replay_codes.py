@@ -1,4 +1,4 @@
-"""Replay codes and the space of all paths through a scenario.
+"""Replay codes and the space of all paths through a scenario (pure: model in, codes out).
 
 A replay code lists the keys tried in each decision round, rounds separated by ``-``:
 ``B-A-A`` is the optimal run of the bonding incident, ``ACDB-BCDA-BCDA`` the every-wrong-choice
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .errors import UnknownIdError
-from .scenario import END, STAY, Scenario
+from .model import END, Scenario
 
 _CODE = re.compile(r"^[A-D]+(-[A-D]+)*$")
 
@@ -52,7 +52,7 @@ def summarize(scenario: Scenario) -> PathSummary:
         for choice in rnd.choices:
             if choice.key in tried:
                 continue
-            if choice.next == STAY:
+            if not choice.moves_on:
                 sub = walk(round_id, tried | {choice.key})
                 sep = ""
             elif choice.next == END:
@@ -89,7 +89,7 @@ def all_codes(scenario: Scenario, limit: int = 100_000) -> list[str]:
         for choice in rnd.choices:
             if choice.key in tried:
                 continue
-            if choice.next == STAY:
+            if not choice.moves_on:
                 walk(round_id, tried + (choice.key,), prefix + choice.key)
             elif choice.next == END:
                 out.append(prefix + choice.key)

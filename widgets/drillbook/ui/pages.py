@@ -1,0 +1,142 @@
+"""The course pages' entry points, the functions notebook cells call, under one error policy.
+
+Every page shows a learner one sentence when it cannot be built (an unknown scenario, a broken
+quiz file, a bug) and sends the details to whoever runs the course: an error drillbook raises
+on purpose (:class:`DrillbookError`) is logged as information, anything else with its
+traceback. The views behind these functions are imported when a page asks for them, so the
+welcome page does not pay for the replay.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import parse_qs
+
+import ipywidgets as widgets
+
+from ..errors import DrillbookError
+from ._common import friendly, html, message_html, report_to_operator
+from .theme import style_widget
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+
+log = logging.getLogger("drillbook.ui")
+
+#: what a page's builder returns: a widget, or static HTML for pages with nothing to click
+P = TypeVar("P")
+
+
+def error_view(text: str) -> widgets.VBox:
+    """What a page shows instead of its content when it cannot be built."""
+    box = widgets.VBox([style_widget(), html("db-message-area", message_html(text))])
+    box.add_class("db-root")
+    return box
+
+
+def open_page(what: str, build: Callable[[], P]) -> P | widgets.VBox:
+    """``build()``, or the error view saying ``Cannot open the <what>: ...`` if it fails."""
+    report_to_operator()
+    try:
+        return build()
+    except DrillbookError as exc:
+        log.info("cannot open the %s: %s", what, exc)
+        return error_view(f"Cannot open the {what}: {friendly(exc)}")
+    except Exception as exc:  # noqa: BLE001 - a page shows one sentence, never a traceback
+        log.exception("cannot open the %s", what)
+        return error_view(f"Cannot open the {what}: {friendly(exc)}")
+
+
+def query_params(query: str | None = None) -> dict[str, str]:
+    """The page's query parameters (Voila passes them to the kernel as ``QUERY_STRING``)."""
+    raw = os.environ.get("QUERY_STRING", "") if query is None else query
+    return {key: values[-1] for key, values in parse_qs(raw.lstrip("?")).items() if values}
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def on_shared_server() -> bool:
+    """Voila serves many learners from one account: there, runs are remembered only under a
+    name (``?name=``), so one learner never resumes another's run."""
+    return "VOILA_KERNEL_ID" in os.environ or "VOILA_BASE_URL" in os.environ
+
+
+# -- the pages ----------------------------------------------------------------------------------
+
+def app(scenario_id: str = "bond-failover", query: str | None = None) -> widgets.VBox:
+    """The replay of a scenario id or file, applying ``?path=``, ``?instructor=``, ``?group=``
+    and ``?name=``."""
+    from ..content import find_scenario
+    from ..scenario import load_scenario
+    from .replay import ReplayApp
+
+    params = query_params(query)
+
+    def build() -> ReplayApp:
+        scenario = load_scenario(find_scenario(scenario_id))
+        return ReplayApp(scenario, instructor=_truthy(params.get("instructor", "")),
+                         group=params.get("group", ""), learner=params.get("name", ""),
+                         remember_anonymous=not on_shared_server())
+
+    replay = open_page("incident", build)
+    if isinstance(replay, ReplayApp):
+        if params.get("path"):
+            replay.code_box.value = params["path"]
+            replay.guard(replay.replay_code)(params["path"])
+        else:
+            replay.guard(replay.offer_resume)()
+    return replay
+
+
+def practice_console(scenario_id: str = "bond-failover", state: str = "start") -> widgets.Widget:
+    """A console on a fresh host for primer "try it" blocks: ``state`` is ``"start"`` (the
+    moment the alert fires) or a replay code such as ``"B-A-A"`` (the host after that path)."""
+    from ..engine import Engine
+    from ..content import find_scenario
+    from ..scenario import load_scenario
+    from . import _hostlink
+
+    def build() -> widgets.Widget:
+        engine = Engine(load_scenario(find_scenario(scenario_id)))
+        if state and state != "start":
+            engine.replay(state)
+        return _hostlink.console(_hostlink.shell_for(engine), styled=True)
+
+    return open_page("practice console", build)
+
+
+def quiz(quiz_id: str) -> widgets.Widget:
+    """The quiz ``course/quizzes/<quiz_id>.yaml`` as a widget."""
+    from ..quiz import load_quiz
+    from .quiz import QuizView
+
+    return open_page("quiz", lambda: QuizView(load_quiz(quiz_id)))
+
+
+def checklist(scenario_id: str) -> "HTML | widgets.VBox":
+    """The scenario's remediation checklist, for the debrief page."""
+    from .debrief import checklist_html
+
+    return open_page("checklist", lambda: _static(checklist_html, scenario_id))
+
+
+def damage_facts(scenario_id: str) -> "HTML | widgets.VBox":
+    """The scenario's reference damage report, for the debrief page."""
+    from .debrief import facts_html
+
+    return open_page("damage report", lambda: _static(facts_html, scenario_id))
+
+
+def _static(render: Callable[..., str], scenario_id: str) -> "HTML":
+    """Plain HTML output (no widget): the debrief has nothing to click."""
+    from IPython.display import HTML
+
+    from ..content import find_scenario
+    from ..scenario import load_scenario
+
+    return HTML(render(load_scenario(find_scenario(scenario_id))))
