@@ -247,3 +247,31 @@ def test_engine_imports_no_widgets_io_yaml_or_simulator() -> None:
 
 def report_of(engine: Engine) -> DamageReport:
     return damage_report(engine.scenario, engine.state)
+
+
+def test_console_commands_in_remediation_are_checked_by_the_engine(seed: Scenario) -> None:
+    engine = play(seed, "B-A-A", remediate=False)
+    start = engine.elapsed_minutes
+    look = engine.console_command("dmesg", "whatever", 1)
+    assert look.action is None and not look.verified and engine.elapsed_minutes == start + 1
+    refused = engine.console_command("cat  /proc/net/bonding/bond0", "Currently Active Slave: eth1", 1)
+    assert refused.action is not None and refused.action.id == "verify-bond" and not refused.verified
+    assert "verify-bond" not in engine.state.completed_actions and engine.elapsed_minutes == start + 2
+    done = engine.console_command("cat /proc/net/bonding/bond0 ", "Currently Active Slave: eth0\n", 3)
+    assert done.verified and done.minutes == 1  # the action's minutes, not the console's 3
+    assert engine.state.completed_actions == ("verify-bond",) and engine.elapsed_minutes == start + 3
+    again = engine.console_command("cat /proc/net/bonding/bond0", "Currently Active Slave: eth0", 1)
+    assert again.action is None  # a done action is not done twice
+    no_expect = engine.console_command("ifdown eth0 && sleep 5 && ifup eth0", "", 4)
+    assert no_expect.verified and no_expect.minutes == 2
+    with pytest.raises(ReplayError):
+        Engine(seed).console_command("dmesg", "", 1)  # round 1 is a decision round
+
+
+@pytest.mark.parametrize("downtime, level", [(0, "ok"), (7, "ok"), (8, "warn"), (10, "warn"), (11, "breached")])
+def test_one_sla_rule(seed: Scenario, downtime: int, level: str) -> None:
+    from drillbook.engine import sla_level
+
+    assert sla_level(downtime, 10) == level  # warn once 80 % of the 10-minute budget is used
+    if level != "warn":
+        assert (level == "breached") == (downtime > seed.clock.sla_minutes)

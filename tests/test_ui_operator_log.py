@@ -38,9 +38,9 @@ def test_callback_traceback_goes_to_stderr_and_the_learner_sees_one_sentence() -
 
 
 def test_operator_handler_is_installed_once() -> None:
-    from drillbook.ui import _common
+    from drillbook.ui import _log
 
-    _common.report_to_operator()
-    _common.report_to_operator()
-    marked = [h for h in _common.log.handlers if getattr(h, "_drillbook_operator", False)]
+    _log.report_to_operator()
+    _log.report_to_operator()
+    marked = [h for h in _log.log.handlers if getattr(h, "_drillbook_operator", False)]
     assert len(marked) == 1

@@ -11,13 +11,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from .errors import ReplayError, UnknownIdError
 from .model import END, Action, Choice, ChoiceAt, Round, Scenario
 from .replay_codes import parse_code
 
-__all__ = ["Engine", "Outcome", "ReplayError", "ReplayState", "Step", "downtime", "play"]
+__all__ = ["ConsoleCommand", "Engine", "Outcome", "ReplayError", "ReplayState", "SlaLevel", "Step", "downtime",
+           "play", "sla_level"]
+
+#: How much of the SLA's downtime budget is used: the clock's colour and its announcements.
+SlaLevel = Literal["ok", "warn", "breached"]
+
+
+def sla_level(downtime_minutes: int, sla_minutes: int) -> SlaLevel:
+    """The SLA rule: ``breached`` past the budget, ``warn`` once 80 % of it is used."""
+    if downtime_minutes > sla_minutes:
+        return "breached"
+    if downtime_minutes * 5 >= sla_minutes * 4:
+        return "warn"
+    return "ok"
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,19 @@ class ReplayState:
     finished: bool
     path_code: str
     last: Outcome | None
+
+    @property
+    def sla_level(self) -> SlaLevel:
+        return sla_level(self.downtime_minutes, self.sla_minutes)
+
+
+@dataclass(frozen=True)
+class ConsoleCommand:
+    """What a command typed in a remediation round's console counted for."""
+
+    action: Action | None  #: the pending action whose command it was (None: just investigating)
+    verified: bool  #: the action's output showed its ``expect`` text, so the action is done
+    minutes: int  #: what went on the clock: the action's own minutes when verified, else the console's
 
 
 def downtime(scenario: Scenario, elapsed: int, outage: int) -> int:
@@ -134,6 +160,22 @@ class Engine:
         if len(self._actions) == len(rnd.actions):
             self._round = None
         return action
+
+    def console_command(self, line: str, output: str, console_minutes: int) -> ConsoleCommand:
+        """Account for a command run in the remediation round's console.
+
+        A pending action's command whose output shows the action's ``expect`` text completes
+        the action and costs the action's minutes instead of the console's per-command cost
+        (so the optimal path stays the scenario's optimal time). Any other command, or an
+        action's command whose output does not show the expected state yet, costs console time.
+        """
+        rnd = self._require_round("remediation")
+        action = next((a for a in rnd.actions if a.id not in self._actions and a.performed_by(line)), None)
+        if action is not None and (not action.expect or action.expect in output):
+            self.complete_action(action.id)
+            return ConsoleCommand(action, True, action.minutes)
+        self.spend(console_minutes)
+        return ConsoleCommand(action, False, console_minutes)
 
     def close_incident(self) -> None:
         """End the remediation round now; unticked actions show up as missed."""
@@ -224,7 +266,7 @@ class Engine:
 
     @property
     def sla_breached(self) -> bool:
-        return self.downtime_minutes > self.scenario.clock.sla_minutes
+        return sla_level(self.downtime_minutes, self.scenario.clock.sla_minutes) == "breached"
 
     @property
     def steps(self) -> tuple[Step, ...]:

@@ -68,6 +68,10 @@ class Action:
     command: str = ""
     expect: str = ""  #: text the command's output must contain for the step to count as verified
 
+    def performed_by(self, line: str) -> bool:
+        """Whether a console line is this action's command (spacing does not matter)."""
+        return bool(self.command) and line.split() == self.command.split()
+
 
 @dataclass(frozen=True)
 class Round:

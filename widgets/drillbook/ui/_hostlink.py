@@ -1,8 +1,10 @@
-"""The one place that knows the simulated host's and the console's API.
+"""The one module of ``drillbook.ui`` that imports the simulated host, and the one that
+builds consoles on it (``tests/test_ui_layers.py`` keeps it that way).
 
-The replay views need three things from the host package: the command output a choice
-reveals, a shell for the current host state, and the console widget around that shell.
-Keeping the imports here means a renamed function is fixed in one file, not in every view.
+The views need three things from the host package: the command output a choice reveals, a
+shell for the current host state, and the console widget around that shell. Keeping the
+imports here means a renamed function is fixed in one file, not in every view, and the host
+is loaded only when a page first needs it.
 """
 
 from __future__ import annotations

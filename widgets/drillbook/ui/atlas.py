@@ -13,7 +13,7 @@ from ..branches import Branch, branches
 from ..errors import DrillbookError
 from ..model import Scenario
 from ..replay_codes import parse_code
-from ._common import badge, minutes
+from ._badges import badge, minutes
 from ._html import esc, rich
 from .card import button_text, render_choice_note, render_round_header
 from .replay import ReplayApp

@@ -12,7 +12,8 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from ..model import CHOICE_KEYS, Choice, Round
-from ._common import badge, html, minutes, plain_layout, shared
+from ._badges import badge, minutes
+from ._models import html, plain_layout, shared
 from ._html import esc, rich
 
 

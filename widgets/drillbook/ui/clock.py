@@ -1,7 +1,8 @@
 """The incident clock: simulated wall time, minutes elapsed and the SLA budget as a bar.
 
-The bar's colour changes as the budget runs out, and the text always says the same thing
-in words (a breach is announced, not just painted red).
+The bar's colour changes as the budget runs out (the engine's one SLA rule,
+:func:`drillbook.engine.sla_level`), and the text always says the same thing in words (a
+breach is announced, not just painted red).
 """
 
 from __future__ import annotations
@@ -9,16 +10,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..engine import ReplayState
-from ._common import minutes
-
-
-def sla_level(downtime: int, sla: int) -> str:
-    """``ok`` / ``warn`` (80 % of the budget used) / ``breached``."""
-    if downtime > sla:
-        return "breached"
-    if downtime * 5 >= sla * 4:
-        return "warn"
-    return "ok"
+from ._badges import minutes
 
 
 def render_clock(state: ReplayState, *, announce: bool = False) -> str:
@@ -26,7 +18,7 @@ def render_clock(state: ReplayState, *, announce: bool = False) -> str:
     read out when it appears (the view asks for it once, when the SLA level changes)."""
     now = state.now.strftime("%A %H:%M UTC")
     down, sla = state.downtime_minutes, state.sla_minutes
-    level = sla_level(down, sla)
+    level = state.sla_level
     fill = min(100, round(100 * down / sla)) if sla else 100
     if level == "breached":
         status = f"SLA BREACHED: {minutes(down)} of downtime, {down - sla} over the {sla}-minute budget."
@@ -57,6 +49,6 @@ class IncidentClock(widgets.HTML):
         self._level = "ok"
 
     def show(self, state: ReplayState) -> None:
-        level = sla_level(state.downtime_minutes, state.sla_minutes)
+        level = state.sla_level
         changed, self._level = level != self._level, level
         self.value = render_clock(state, announce=changed and level != "ok")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..report import DamageReport
-from ._common import badge, minutes
+from ._badges import badge, minutes
 from ._html import esc, rich
 from .nav import notebook_link
 

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import ipywidgets as widgets
 
-from ._common import close_tree
+from ._models import close_tree
 
 W = TypeVar("W", bound=widgets.Widget)
 

@@ -13,7 +13,8 @@ import ipywidgets as widgets
 
 from ..model import Scenario
 from ..store import Store, default_path, export_json, export_markdown
-from ._common import guarded, html, message_html
+from ._guard import guarded, message_html
+from ._models import html
 from ._html import esc
 
 

@@ -18,7 +18,9 @@ from urllib.parse import parse_qs
 import ipywidgets as widgets
 
 from ..errors import DrillbookError
-from ._common import friendly, html, message_html, report_to_operator
+from ._guard import friendly, message_html
+from ._log import report_to_operator
+from ._models import html
 from .theme import style_widget
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 
 from ..engine import ReplayState
 from ..model import Scenario
-from ._common import badge
+from ._badges import badge
 from ._html import esc
 
 

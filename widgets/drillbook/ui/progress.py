@@ -14,7 +14,7 @@ from collections.abc import Callable
 from ..engine import ReplayState
 from ..errors import DrillbookError
 from ..store import Store, default_path
-from ._common import friendly
+from ._guard import friendly
 
 log = logging.getLogger("drillbook.ui")
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from ..quiz import Grade, Question, Quiz, grade, render_output
-from ._common import guarded, html, message_html
+from ._guard import guarded, message_html
+from ._models import html
 from ._html import esc, pre, rich
 from .theme import style_widget
 

@@ -1,9 +1,9 @@
 """The remediation round: a checklist worked through on the embedded console.
 
 An action with a ``command`` is done by running that command in the console (or pressing
-"Run it for me"); its output must contain the action's ``expect`` text. The action's own
-minutes are charged instead of the console's per-command cost, so the optimal path stays the
-scenario's optimal time. Follow-up actions (tickets, no command) are ticked with checkboxes.
+"Run it for me"). Whether the output verifies the action and what the command costs is the
+engine's call (:meth:`drillbook.engine.Engine.console_command`); this view shows the verdict.
+Follow-up actions (tickets, no command) are ticked with checkboxes.
 """
 
 from __future__ import annotations
@@ -14,16 +14,13 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..engine import ConsoleCommand
 from ..model import Action, Round
 from . import _hostlink
-from ._common import html, minutes
+from ._badges import minutes
+from ._models import html
 from ._html import esc, rich
 from .card import render_round_header
-
-
-def same_command(a: str, b: str) -> bool:
-    """Commands match when they differ only in spacing."""
-    return a.split() == b.split()
 
 
 def _with_minutes(result: Any, value: int) -> Any:
@@ -33,43 +30,29 @@ def _with_minutes(result: Any, value: int) -> Any:
 
 
 class ActionShell:
-    """A shell wrapper that recognises a pending action's command and completes the action.
+    """The console's shell in a remediation round: each command's output goes to ``account``
+    (the engine's :meth:`~drillbook.engine.Engine.console_command`, via the app), which
+    charges the clock and says whether an action was verified; the console shows that cost
+    and charges nothing itself."""
 
-    The console sees an ordinary shell whose result costs the action's minutes. Those are
-    charged by ``complete`` (``engine.complete_action``), so they are kept as ``credit`` and
-    the console's ``on_minutes`` call for them must go through :meth:`charge_excess`.
-    """
-
-    def __init__(self, shell: Any, actions: tuple[Action, ...], is_done: Callable[[str], bool],
-                 complete: Callable[[Action], None], refuse: Callable[[Action], None]) -> None:
+    def __init__(self, shell: Any, account: Callable[[str, str, int], ConsoleCommand | None],
+                 verified: Callable[[Action], None], refused: Callable[[Action], None]) -> None:
         self._shell = shell
-        self._actions = actions
-        self._is_done = is_done
-        self._complete = complete
-        self._refuse = refuse
-        self.credit = 0
+        self._account = account
+        self._verified = verified
+        self._refused = refused
 
     def __getattr__(self, name: str) -> Any:  # completion helpers etc. of the real shell
         return getattr(self._shell, name)
 
     def run(self, line: str) -> Any:
         result = self._shell.run(line)
-        for action in self._actions:
-            if action.command and not self._is_done(action.id) and same_command(line, action.command):
-                if action.expect and action.expect not in result.output:
-                    self._refuse(action)
-                    return result
-                self.credit += action.minutes
-                self._complete(action)
-                return _with_minutes(result, action.minutes)
-        return result
-
-    def charge_excess(self, minutes: int, charge: Callable[[int], None]) -> None:
-        """Charge console minutes, minus those an action already charged."""
-        credited = min(minutes, self.credit)
-        self.credit -= credited
-        if minutes - credited:
-            charge(minutes - credited)
+        verdict = self._account(line, result.output, result.minutes)
+        if verdict is None:  # the engine refused the event; the app shows why
+            return _with_minutes(result, 0)
+        if verdict.action is not None:
+            (self._verified if verdict.verified else self._refused)(verdict.action)
+        return _with_minutes(result, verdict.minutes)
 
 
 def render_action(action: Action, done: bool, console: bool = True) -> str:
@@ -90,23 +73,22 @@ def render_action(action: Action, done: bool, console: bool = True) -> str:
 class RemediationRound(widgets.VBox):
     """Checklist + console + "Close incident" for one remediation round.
 
-    ``complete(action_id)`` and ``close()`` go to the engine; ``charge(minutes)`` charges
-    console time; ``notify(text)`` shows a message in the app; ``guard`` wraps every callback
-    so errors become messages.
+    ``complete(action_id)`` (a ticked follow-up), ``account(line, output, minutes)`` (a console
+    command) and ``close()`` go to the engine; ``notify(text)`` shows a message in the app;
+    ``guard`` wraps every callback so errors become messages.
     """
 
     def __init__(self, rnd: Round, total_rounds: int, shell: Any, *, done: tuple[str, ...], complete: Callable[[str], None],
-                 close: Callable[[], None], charge: Callable[[int], None], notify: Callable[[str], None],
-                 guard: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+                 account: Callable[[str, str, int], ConsoleCommand], close: Callable[[], None],
+                 notify: Callable[[str], None], guard: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
         self.round = rnd
         self._complete = guard(complete)
         self._notify = notify
         self._done: set[str] = set(done)
         # Without a simulated host there is no console: every action is ticked by hand.
-        self.shell = ActionShell(shell, rnd.actions, lambda aid: aid in self._done,
-                                 self._completed_by_console, self._refused) if shell is not None else None
-        self.console = (_hostlink.console(self.shell, guard(lambda m: self.shell.charge_excess(m, charge)))
-                        if self.shell is not None else None)
+        self.shell = (ActionShell(shell, guard(account), self._completed_by_console, self._refused)
+                      if shell is not None else None)
+        self.console = _hostlink.console(self.shell) if self.shell is not None else None
         self.rows: dict[str, widgets.HTML] = {}
         self.run_buttons: dict[str, widgets.Button] = {}
         self.checkboxes: dict[str, widgets.Checkbox] = {}
@@ -149,7 +131,6 @@ class RemediationRound(widgets.VBox):
     def _completed_by_console(self, action: Action) -> None:
         self._done.add(action.id)
         self.mark(action)
-        self._complete(action.id)
 
     def _refused(self, action: Action) -> None:
         self._notify(f"The output does not show “{action.expect}” yet, so this step is not verified.")

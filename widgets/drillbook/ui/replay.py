@@ -14,12 +14,13 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..engine import Engine, Outcome
+from ..engine import ConsoleCommand, Engine, Outcome
 from ..model import Scenario
 from ..report import damage_report
 from ..store import Store
 from . import _hostlink
-from ._common import close_tree, guarded, html, message_html, plain_layout
+from ._guard import guarded, message_html
+from ._models import close_tree, html, plain_layout
 from ._html import esc, rich
 from .card import RoundCard
 from .clock import IncidentClock
@@ -187,6 +188,14 @@ class ReplayApp(widgets.VBox):
         self.show_message("")
         self.refresh(rebuild=False)
 
+    def console_command(self, line: str, output: str, minutes: int) -> ConsoleCommand:
+        """A remediation console command: the engine says what it counted for and charges it."""
+        verdict = self.engine.console_command(line, output, minutes)
+        if verdict.verified:
+            self.show_message("")
+        self.refresh(rebuild=False)
+        return verdict
+
     def close_incident(self) -> None:
         self.engine.close_incident()
         self.refresh()
@@ -226,7 +235,7 @@ class ReplayApp(widgets.VBox):
             self.remediation = RemediationRound(
                 rnd, len(self.scenario.rounds),
                 _hostlink.shell_for(self.engine) if self.scenario.host is not None else None, done=state.completed_actions,
-                complete=self.complete_action, close=self.close_incident, charge=self.charge,
+                complete=self.complete_action, account=self.console_command, close=self.close_incident,
                 notify=lambda text: self.show_message(text, "status"), guard=self.guard,
             )
             self.stage.children = (self.remediation,)

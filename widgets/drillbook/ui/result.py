@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 
 from ..engine import Outcome
-from ._common import badge, html, minutes
+from ._badges import badge, minutes
+from ._models import html
 from ._html import esc, pre, rich
 
 
