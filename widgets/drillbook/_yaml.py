@@ -24,7 +24,7 @@ from .errors import ScenarioError
 MAX_FILE_BYTES = 1_000_000
 
 
-class LineDict(dict):  # type: ignore[type-arg]
+class LineDict(dict[str, Any]):
     """A mapping that knows its own line and the line of each key."""
 
     line: int = 0
@@ -34,7 +34,7 @@ class LineDict(dict):  # type: ignore[type-arg]
         return self.key_lines.get(key, self.line)
 
 
-class LineList(list):  # type: ignore[type-arg]
+class LineList(list[Any]):
     """A sequence that knows its own line and the line of each item."""
 
     line: int = 0
@@ -44,15 +44,21 @@ class LineList(list):  # type: ignore[type-arg]
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _LineConstructor:
-    """Mapping and sequence construction that keeps lines; mixed into a safe loader class."""
+def _kind(node: Node) -> str:
+    """``scalar``, ``sequence`` or ``mapping``: PyYAML's word for a node (a class attribute)."""
+    return str(getattr(node, "id", type(node).__name__))
+
+
+class _LineConstructor(yaml.constructor.SafeConstructor):
+    """Mapping and sequence construction that keeps lines; mixed into a safe loader class
+    (it derives from ``SafeConstructor`` so the loaders' method order keeps it in front)."""
 
     _path: str
 
     def construct_mapping(self, node: Node, deep: bool = False) -> LineDict:  # type: ignore[override]
         if not isinstance(node, MappingNode):
             raise yaml.constructor.ConstructorError(
-                None, None, f"expected a mapping but found {node.id}", node.start_mark
+                None, None, f"expected a mapping but found {_kind(node)}", node.start_mark
             )
         self.flatten_mapping(node)
         result = LineDict()
@@ -72,10 +78,10 @@ class _LineConstructor:
             result.key_lines[key] = line
         return result
 
-    def construct_sequence(self, node: Node, deep: bool = False) -> LineList:  # type: ignore[override]
+    def construct_sequence(self, node: Node, deep: bool = False) -> LineList:
         if not isinstance(node, SequenceNode):
             raise yaml.constructor.ConstructorError(
-                None, None, f"expected a sequence but found {node.id}", node.start_mark
+                None, None, f"expected a sequence but found {_kind(node)}", node.start_mark
             )
         result = LineList(self.construct_object(child, deep=True) for child in node.value)
         result.line = node.start_mark.line + 1
@@ -104,11 +110,15 @@ else:  # PyYAML built without libyaml
     _FastLineLoader = None  # type: ignore[assignment, misc]
 
 
-def _construct_map(loader: _LineConstructor, node: MappingNode) -> LineDict:
+# PyYAML's stubs type a constructor's loader as one of PyYAML's own loader classes; ours are
+# those classes with _LineConstructor in front, which the assertions state.
+def _construct_map(loader: yaml.SafeLoader, node: MappingNode) -> LineDict:
+    assert isinstance(loader, _LineConstructor)
     return loader.construct_mapping(node)
 
 
-def _construct_seq(loader: _LineConstructor, node: SequenceNode) -> LineList:
+def _construct_seq(loader: yaml.SafeLoader, node: SequenceNode) -> LineList:
+    assert isinstance(loader, _LineConstructor)
     return loader.construct_sequence(node)
 
 
@@ -139,11 +149,11 @@ def load_text(text: str, path: str) -> Any:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        where = mark.line + 1 if mark else None
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         if "could not determine a constructor" in problem:
             problem = f"YAML tags like {problem.split('for the tag')[-1].strip()} are not allowed: drillbook files are plain data"
-        raise ScenarioError.at(path, line, "", f"YAML syntax error: {problem}") from None
+        raise ScenarioError.at(path, where, "", f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise ScenarioError.at(path, None, "", f"YAML error: {exc}") from None
     except RecursionError:

@@ -206,6 +206,8 @@ class Engine:
             groups = groups[: until_round - 1]
         for index, group in enumerate(groups):
             rnd = probe._round
+            if rnd is None or rnd.kind != "decision":
+                raise UnknownIdError(f"replay code '{code}' is longer than the scenario's decisions")
             for key in group:
                 if probe._round is None or probe._round.kind != "decision":
                     raise UnknownIdError(f"replay code '{code}' is longer than the scenario's decisions")
@@ -221,9 +223,9 @@ class Engine:
                     f"replay code '{code}': group '{group}' leaves you in round {rnd.number}; "
                     "end each group with the choice that moves on"
                 )
-        rnd = probe._round
-        if remediate and rnd is not None and rnd.kind == "remediation":
-            for action in rnd.actions:
+        end = probe._round
+        if remediate and end is not None and end.kind == "remediation":
+            for action in end.actions:
                 probe.complete_action(action.id)
         self.__dict__.update(vars(probe))  # adopt the probe's state wholesale
 

@@ -97,7 +97,6 @@ def settle(state: HostState, *, forced: Any = _UNSET, at: float | None = None) -
     """
     kernel = state.kernel
     assert kernel is not None, "boot() the host first"
-    bond = state.bond
     log = _Log(kernel, kernel.uptime_s if at is None else at)
     nic_logged = False
     for name, iface in state.interfaces.items():

@@ -11,7 +11,7 @@ import ipaddress
 
 from ..errors import ToolError
 from ._templates import fill, tool
-from .model import HostState, Interface
+from .model import HostState
 from .status import (MODE_NAMES, MODE_NUMBERS, USES_PRIMARY, bond_carrier, bond_mac, nic_link, slave_up)
 
 _PORTS = {"FIBRE": "FIBRE", "Twisted Pair": "TP", "Direct Attach Copper": "FIBRE", "Other": "", "None": ""}

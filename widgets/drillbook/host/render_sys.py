@@ -7,11 +7,11 @@ import ipaddress
 import zlib
 
 from ._templates import tool
-from .model import HostState
+from .model import HostState, KernelState
 from .status import traffic_path
 
 
-def _kernel(state: HostState):  # type: ignore[no-untyped-def]
+def _kernel(state: HostState) -> KernelState:
     assert state.kernel is not None, "boot() the host first"
     return state.kernel
 

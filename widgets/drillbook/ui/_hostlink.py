@@ -9,6 +9,7 @@ is loaded only when a page first needs it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     import ipywidgets as widgets
 
     from ..engine import Engine, Outcome
+    from ..host import ShellResult
 
 
 def reveal(engine: "Engine", outcome: "Outcome") -> list[tuple[str, str]]:
@@ -49,3 +51,8 @@ def retarget(console_widget: Any, shell: Any) -> None:
     """Point an existing console at a new shell (the host after the latest choice), keeping
     what is already on its screen."""
     console_widget.shell = shell
+
+
+def costing(result: "ShellResult", minutes: int) -> "ShellResult":
+    """A shell result that shows ``minutes`` as its cost (what the engine charged for it)."""
+    return dataclasses.replace(result, minutes=minutes)

@@ -8,7 +8,6 @@ Follow-up actions (tickets, no command) are ticked with checkboxes.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -21,12 +20,6 @@ from ._badges import minutes
 from ._models import html
 from ._html import esc, rich
 from .card import render_round_header
-
-
-def _with_minutes(result: Any, value: int) -> Any:
-    if dataclasses.is_dataclass(result):
-        return dataclasses.replace(result, minutes=value)
-    return result._replace(minutes=value)  # a NamedTuple
 
 
 class ActionShell:
@@ -49,10 +42,10 @@ class ActionShell:
         result = self._shell.run(line)
         verdict = self._account(line, result.output, result.minutes)
         if verdict is None:  # the engine refused the event; the app shows why
-            return _with_minutes(result, 0)
+            return _hostlink.costing(result, 0)
         if verdict.action is not None:
             (self._verified if verdict.verified else self._refused)(verdict.action)
-        return _with_minutes(result, verdict.minutes)
+        return _hostlink.costing(result, verdict.minutes)
 
 
 def render_action(action: Action, done: bool, console: bool = True) -> str:
