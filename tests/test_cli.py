@@ -121,3 +121,12 @@ def test_notes_export_unknown_scenario() -> None:
     result = drillbook("notes", "no-such-incident")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "no-such-incident" in result.stderr
+
+
+def test_serve_is_a_subcommand_with_its_own_options() -> None:
+    listed = drillbook("--help")
+    assert "serve" in listed.stdout
+    helped = drillbook("serve", "--help")
+    assert helped.returncode == 0 and "usage: drillbook serve" in helped.stdout and "--port" in helped.stdout
+    bad = drillbook("serve", "--port", "70000")
+    assert bad.returncode == 2 and "70000 is not a port between 1 and 65535" in bad.stderr

@@ -1,4 +1,4 @@
-"""``drillbook validate|paths|play|notes`` for scenario authors and instructors.
+"""``drillbook validate|paths|play|notes|serve`` for scenario authors and instructors.
 
 The CLI only parses arguments and calls the library; every error the library raises on purpose
 is a :class:`DrillbookError`, printed as one sentence with its exit code, never a traceback.
@@ -119,10 +119,22 @@ def build_parser() -> argparse.ArgumentParser:
     notes.add_argument("--format", choices=("md", "json"), default="md", help="output format (default: md)")
     notes.add_argument("--db", help="notes database (default: $DRILLBOOK_DB, else ~/.local/share/drillbook/drillbook.sqlite3)")
     notes.set_defaults(func=cmd_notes)
+    # Listed for --help only: main() hands "serve ..." to drillbook.serve, which owns its options.
+    sub.add_parser("serve", add_help=False, help="serve the course with Voila on 127.0.0.1 (drillbook serve --help)")
     return parser
 
 
+def cmd_serve(argv: Sequence[str]) -> int:
+    """``drillbook serve [--theme dark] [--port N] [--open]``: what ``./run serve`` runs."""
+    from .serve import main as serve_main  # Voila is imported only to serve
+
+    return serve_main(argv, prog="drillbook serve")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:
+        sys.exit(cmd_serve(argv[1:]))
     args = build_parser().parse_args(argv)
     try:
         code = args.func(args)

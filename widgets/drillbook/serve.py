@@ -27,8 +27,8 @@ DEFAULT_PORT = 8866
 HOST = "127.0.0.1"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="./run serve", description="Serve the drillbook course with Voila.")
+def build_parser(prog: str = "./run serve") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Serve the drillbook course with Voila.")
     parser.add_argument("--theme", choices=("light", "dark"), default="light", help="page theme (default: light)")
     parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port on {HOST} (default: {DEFAULT_PORT})")
     parser.add_argument("--open", action="store_true", help="open the course in a web browser")
@@ -125,8 +125,8 @@ def _app_class() -> Any:
     return CourseVoila
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = "./run serve") -> int:
+    args = build_parser(prog).parse_args(argv)
     if not (course_dir() / landing_page()).is_file():
         print(f"drillbook: {course_dir() / landing_page()} is missing", file=sys.stderr)
         return 1
