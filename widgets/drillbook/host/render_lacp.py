@@ -72,15 +72,12 @@ def sysfs_values(state: HostState) -> dict[str, str]:
         "min_links": str(bond.min_links),
         "lacp_active": "on 1",
     }
-    active = lacp.active_aggregator(state)
-    if bond.mode == "802.3ad" and active is not None:
-        values.update({
-            "ad_aggregator": str(active.id),
-            "ad_num_ports": str(len(active.ports)),
-            "ad_actor_key": str(active.actor_key),
-            "ad_partner_key": str(active.partner_key),
-            "ad_partner_mac": active.partner_mac,
-        })
+    # the ad_* files print 0 (and a null MAC) with no active aggregator, nothing outside 802.3ad
+    active = lacp.active_aggregator(state) if bond.mode == "802.3ad" else None
+    numbers = (active.id, len(active.ports), active.actor_key, active.partner_key) if active else (0, 0, 0, 0)
+    ad = dict(zip(("ad_aggregator", "ad_num_ports", "ad_actor_key", "ad_partner_key"), map(str, numbers)))
+    ad["ad_partner_mac"] = active.partner_mac if active else lacp.NULL_MAC
+    values.update(ad if bond.mode == "802.3ad" else dict.fromkeys(ad, ""))
     return values
 
 
