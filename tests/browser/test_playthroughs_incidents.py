@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from drillbook.paths import summarize
+from drillbook.replay_codes import summarize
 from drillbook.scenario import find_scenario, load_scenario
 
 from . import _pages
