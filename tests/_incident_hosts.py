@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from drillbook.engine import Engine
-from drillbook.host import HostState, host_after, host_for
+from drillbook.host import HostState
 from drillbook.host.shell import Shell
 from drillbook.scenario import Scenario, find_scenario, load_scenario
+
+from .test_host_states import host_at
 
 #: scenario -> state name -> (replay keys taken, console lines run afterwards)
 STATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
@@ -74,17 +75,7 @@ def scenario(scenario_id: str) -> Scenario:
 def state_named(scenario_id: str, name: str) -> HostState:
     """A fresh copy of the host in one of :data:`STATES` (right after the last choice)."""
     code, lines = STATES[scenario_id][name]
-    engine = Engine(scenario(scenario_id))
-    outcome = None
-    for group in code.split("-") if code else []:
-        for key in group:
-            outcome = engine.choose(key)
-    state = host_for(engine) if outcome is None else host_after(engine, outcome)
-    assert state is not None
-    shell = Shell(state)
-    for line in lines:
-        shell.run(line)
-    return state
+    return host_at(scenario(scenario_id), code, lines)
 
 
 def transcript(scenario_id: str, name: str) -> str:
