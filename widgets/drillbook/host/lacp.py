@@ -11,6 +11,13 @@ partner defaults of ``ad_initialize_port`` (system priority 65535, MAC 00:00:00:
 key 1, port priority 255, port number 1, state 0 since 5.14's lacp_active) and ends in an
 aggregator of its own; the operational key is ``speed code << 1 | full duplex``
 (10000 Mb/s = code 7, key 15).
+
+Derived, not checked against a capture (treat as approximate): the actor port state of a port
+without a partner (69 = activity, aggregation, defaulted; 71 with lacp_rate fast), "churned"
+for both churn machines of such a port with churn counts of 1, and the switch's partner port
+state 61 (a switch on slow LACP timers). The /proc layout itself (line order, labels, TABs, the
+4-space LACPDU detail indent) is bond_procfs.c's, 5.14+ (``LACP active``) and before
+``coupled_control``.
 """
 
 from __future__ import annotations
