@@ -75,3 +75,17 @@ def test_atlas_shows_every_branch_and_the_answer_key_of_every_incident() -> None
         summary = summarize(scenario)
         assert f"<code>{summary.optimal_code}</code>" in section and f"<code>{summary.worst_code}</code>" in section
     assert html.count('class="db-root db-atlas-branch"') == total
+
+
+def test_every_scenario_has_a_replay_page_in_the_course_and_a_place_in_the_atlas() -> None:
+    """A new incident is not done until a course page plays it and the atlas plays its branches."""
+    from drillbook.course import default_course
+
+    files = {e.file for e in default_course().entries}
+    atlas = "\n".join("".join(c["source"]) for c in cells("branch-atlas.ipynb"))
+    for path in sorted((REPO / "scenarios").glob("*.yaml")):
+        pages = [name for name in files
+                 if any(f'app("{path.stem}")' in "".join(c["source"]) for c in cells(name))]
+        assert len(pages) == 1, f"{path.stem}: replay pages in course.yaml: {pages}"
+        assert REPLAYS.get(pages[0]) == path.stem
+        assert f'atlas("{path.stem}")' in atlas
