@@ -50,7 +50,7 @@ def test_paths_prints_count_optimal_and_worst() -> None:
 def test_paths_unknown_scenario_is_a_sentence() -> None:
     result = drillbook("paths", "no-such-incident")
     assert result.returncode == 1
-    assert result.stderr.strip() == "drillbook: no scenario 'no-such-incident' (known: bond-failover)"
+    assert result.stderr.strip() == "drillbook: no scenario 'no-such-incident' (known: bond-failover, lacp-one-link, mtu-blackhole)"
 
 
 def test_play_prints_damage_report() -> None:

@@ -10,7 +10,7 @@ from drillbook.engine import Engine, ReplayError, play
 from drillbook.report import DamageReport, damage_report
 from drillbook.errors import UnknownIdError
 from drillbook.replay_codes import all_codes, parse_code, summarize
-from drillbook.scenario import STAY, Scenario, load_scenario
+from drillbook.scenario import STAY, Scenario, find_scenario, load_scenario
 
 from .conftest import FILES
 
@@ -185,13 +185,11 @@ def test_replay_can_stop_mid_round_or_at_a_round(seed: Scenario) -> None:
     assert [o.choice.key for o in engine.outcomes] == ["B", "A", "A"]
 
 
-@pytest.fixture(scope="module", params=["seed", "minimal"])
+@pytest.fixture(scope="module", params=["bond-failover", "lacp-one-link", "mtu-blackhole", "minimal"])
 def any_scenario(request: pytest.FixtureRequest) -> Scenario:
-    if request.param == "seed":
-        from .conftest import SEED_SCENARIO
-
-        return load_scenario(SEED_SCENARIO)
-    return load_scenario(FILES / "minimal.yaml")
+    if request.param == "minimal":
+        return load_scenario(FILES / "minimal.yaml")
+    return load_scenario(find_scenario(request.param))
 
 
 def test_walk_every_path(any_scenario: Scenario) -> None:
@@ -220,15 +218,17 @@ def test_seed_path_space(seed: Scenario) -> None:
     assert summary.optimal_minutes == 15 and summary.worst_minutes >= 75
 
 
-def test_every_stay_choice_is_retryable(seed: Scenario) -> None:
-    for rnd in seed.rounds:
+def test_every_stay_choice_is_retryable(any_scenario: Scenario) -> None:
+    optimal = summarize(any_scenario).optimal_code.split("-")
+    for rnd in any_scenario.rounds:
         for choice in rnd.choices:
             if choice.next == STAY:
-                engine = Engine(seed)
+                engine = Engine(any_scenario)
                 if rnd.number > 1:
-                    engine.replay("-".join(["B", "A"][: rnd.number - 1]))
+                    engine.replay("-".join(optimal[: rnd.number - 1]))
                 outcome = engine.choose(choice.key)
                 assert outcome.stayed and engine.current_round is rnd
+                assert engine.choose(rnd.recommended.key).next_round is not rnd  # and the round still moves on
 
 
 def test_engine_imports_no_widgets_io_yaml_or_simulator() -> None:

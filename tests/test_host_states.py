@@ -59,7 +59,12 @@ def scenario() -> Scenario:
 def state_named(name: str) -> HostState:
     """A fresh copy of the host in one of :data:`STATES` (right after the last choice)."""
     code, lines = STATES[name]
-    engine = Engine(scenario())
+    return host_at(scenario(), code, lines)
+
+
+def host_at(scenario: Scenario, code: str, lines: tuple[str, ...] = ()) -> HostState:
+    """The host right after replay ``code``'s last choice, then ``lines`` typed on its console."""
+    engine = Engine(scenario)
     outcome = None
     for group in code.split("-") if code else []:
         for key in group:

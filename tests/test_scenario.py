@@ -57,6 +57,9 @@ CASES: dict[str, tuple[int, str, str, str]] = {
     "bad-effect-field.yaml": (223, "bond0.mii_mon", "round 'root-cause' choice 'D' effects field 'bond0.mii_mon'", "'bond0' has no field 'mii_mon'"),
     "bad-mac.yaml": (68, "90-E2-BA", "host interface #2 field 'mac'", "is not a MAC address"),
     "bad-slave.yaml": (79, "eth2", "host bond field 'slaves'", "unknown interface 'eth2'"),
+    "bad-lacp-rate.yaml": (85, "lacp_rate: quick", "host bond field 'lacp_rate'", "unknown value 'quick' (expected one of: slow, fast)"),
+    "bad-system-mac.yaml": (56, "00:1C:73", "host switch #1 field 'system_mac'", "is not a MAC address"),
+    "bad-effect-mtu.yaml": (153, 'bond0.mtu: "1500"', "round 'triage' choice 'B' effects field 'bond0.mtu'", "must be a number, got text"),
 }
 
 

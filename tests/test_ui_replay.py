@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import ipywidgets as widgets
 import pytest
 
-from drillbook.scenario import Scenario, load_scenario
+from drillbook.report import damage_report
+from drillbook.scenario import Scenario, find_scenario, load_scenario
 from drillbook.ui.atlas import branches, click_path, play_branch, render_answer_key, render_summary
 from drillbook.ui.pages import app
 from drillbook.ui.replay import ReplayApp
@@ -348,14 +349,19 @@ def test_scenario_text_is_escaped_in_every_view() -> None:
         assert "<script" not in body.lower() and "<img" not in body.lower()
 
 
-def test_atlas_branches_cover_every_wrong_choice(seed: Scenario) -> None:
-    found = branches(seed)
-    wrong = sum(1 for r in seed.rounds for c in r.choices if c.verdict != "recommended")
+@pytest.mark.parametrize("scenario_id", ["bond-failover", "lacp-one-link", "mtu-blackhole"])
+def test_atlas_branches_cover_every_wrong_choice(scenario_id: str) -> None:
+    """Every branch of every incident clicks through to its report, the remediation checklist
+    included (its console commands must show what each action expects)."""
+    scenario = load_scenario(find_scenario(scenario_id))
+    found = branches(scenario)
+    wrong = sum(1 for r in scenario.rounds for c in r.choices if c.verdict != "recommended")
     assert len(found) == 2 + wrong
     for branch in found:
-        a = ReplayApp(seed)
+        a = ReplayApp(scenario)
         click_path(a, branch.code)
         assert a.engine.finished and a.engine.path_code == branch.code
+        assert not damage_report(scenario, a.engine.state).missed or branch.code != found[0].code
     assert found[0].code == "B-A-A"
 
 

@@ -143,6 +143,8 @@ def cmd_ip(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
         return _safe(lambda: render_net.ip_brief(state, _dev_arg(args), addr=True) if brief
                      else render_net.ip_addr(state, _dev_arg(args)))
     if obj in ("r", "ro", "route"):
+        if args[:1] == ["get"] and len(args) >= 2:
+            return _safe(lambda: render_net.ip_route_get(state, args[1]))
         return _ip_route(state), 0
     if obj == "":
         return tool("ip_usage"), 255
@@ -166,7 +168,24 @@ def _ip_link_set(ctx: Ctx, args: list[str]) -> Output:
     words = [a for a in args if a != "dev"]
     if len(words) == 2 and words[1] in ("up", "down"):
         return _admin(ctx, words[0], words[1] == "up", ifupdown=None)
+    if len(words) == 3 and words[1] == "mtu":
+        return _set_mtu(ctx.state, words[0], words[2])
     return tool("ip_link_set_only"), 1
+
+
+def _set_mtu(state: HostState, dev: str, value: str) -> Output:
+    """``ip link set bond0 mtu N``: the bonding driver passes the MTU on to every slave."""
+    if dev not in state.interfaces and dev != state.bond.name:
+        return tool("ip_cannot_find_device", dev=dev), 1
+    if not value.isdigit():
+        return tool("ip_invalid_mtu", value=value), 255
+    if dev != state.bond.name:
+        return tool("ip_mtu_on_slave", dev=dev, bond=state.bond.name), 1
+    mtu = int(value)
+    if not 68 <= mtu <= 9000:
+        return tool("ip_mtu_too_big" if mtu > 9000 else "ip_mtu_too_small"), 2
+    state.bond.mtu = mtu
+    return "", 0
 
 
 def _admin(ctx: Ctx, dev: str, up: bool, *, ifupdown: str | None) -> Output:
@@ -220,9 +239,24 @@ def cmd_systemctl(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
 @command("ping")
 def cmd_ping(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
     count, interrupted, host = 4, True, None
+    size, dont_fragment = 56, False
     i = 0
     while i < len(args):
         a = args[i]
+        if a in ("-s", "-M") and i + 1 < len(args):
+            value = args[i + 1]
+            if a == "-M":
+                if value not in ("do", "want", "dont", "probe"):
+                    return tool("ping_bad_pmtudisc"), 2
+                dont_fragment = value in ("do", "probe")
+            elif not value.isdigit():
+                return tool("ping_invalid_argument", value=value), 1
+            elif int(value) > 65507:
+                return tool("ping_size_too_large", value=value), 1
+            else:
+                size = int(value)
+            i += 2
+            continue
         if a == "-c" and i + 1 < len(args):
             if not args[i + 1].isdigit() or not 1 <= int(args[i + 1]) <= 100:
                 return tool("ping_invalid_count", value=args[i + 1]), 1
@@ -231,14 +265,15 @@ def cmd_ping(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
             continue
         if re.fullmatch(r"-c\d+", a):
             count, interrupted = max(1, min(100, int(a[2:]))), False
-        elif a in ("-W", "-w", "-i", "-s", "-I") and i + 1 < len(args):
+        elif a in ("-W", "-w", "-i", "-I") and i + 1 < len(args):
             i += 1
         elif not a.startswith("-"):
             host = a
         i += 1
     if host is None:
         return tool("ping_usage"), 2
-    out, status, seconds = render_sys.ping(ctx.state, host, count, interrupted)
+    out, status, seconds = render_sys.ping(ctx.state, host, count, interrupted, size=size,
+                                           dont_fragment=dont_fragment)
     ctx.seconds += seconds
     return out, status
 

@@ -16,6 +16,9 @@ from .._schema import Section, describe
 
 BOND_MODES = ("balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb")
 SWITCH_STATES = ("up", "maintenance", "down")
+LACP_RATES = ("slow", "fast")
+AD_SELECT = ("stable", "bandwidth", "count")
+XMIT_HASH_POLICIES = ("layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4", "vlan+srcmac")
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 _CIDR = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
 _IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
@@ -37,6 +40,10 @@ class Interface:
     degraded: bool  #: reports link but passes no traffic (the seed's firmware fault)
     admin_up: bool = True
     link_failure_count: int = 0
+    #: the switch port runs LACP in the bond's port-channel (802.3ad only): it sends LACPDUs
+    lacp: bool = True
+    #: the switch's LACP port number for this port (partner "port number" in /proc)
+    switch_port: int = 1
 
 
 @dataclass
@@ -55,6 +62,13 @@ class Bond:
     arp_interval: int = 0
     arp_ip_targets: list[str] = field(default_factory=list)
     admin_up: bool = True
+    #: the bond's MTU; its slaves carry the same (the bonding driver sets it on them)
+    mtu: int = 1500
+    #: 802.3ad options (bonding.rst); shown in /proc only in 802.3ad mode
+    lacp_rate: str = "slow"
+    ad_select: str = "stable"
+    min_links: int = 0
+    xmit_hash_policy: str = "layer2"
 
 
 @dataclass
@@ -64,6 +78,12 @@ class Switch:
     name: str
     label: str
     state: str
+    #: largest frame payload its ports toward this host forward; bigger frames are dropped
+    #: silently (a layer-2 hop sends no ICMP "fragmentation needed")
+    mtu: int = 9216
+    #: LACP system ID (an MLAG pair shares one) and port-channel key, as LACPDUs carry them
+    system_mac: str = "00:00:00:00:00:00"
+    lacp_key: int = 0
 
 
 @dataclass
@@ -153,6 +173,8 @@ def _interface(section: Section, switches: dict[str, Switch]) -> Interface:
         degraded=section.boolean("degraded", False),
         admin_up=section.boolean("admin_up", True),
         link_failure_count=section.integer("link_failure_count", 0),
+        lacp=section.boolean("lacp", True),
+        switch_port=section.integer("switch_port", 1, minimum=1, maximum=65_535),
     )
     if iface.switch not in switches:
         section.fail("switch", f"unknown switch '{iface.switch}' (switches: {', '.join(switches) or 'none'})")
@@ -174,6 +196,11 @@ def _bond(section: Section, interfaces: dict[str, Interface]) -> Bond:
         arp_interval=section.integer("arp_interval", 0, maximum=60_000),
         arp_ip_targets=list(section.text_list("arp_ip_targets", default=[], max_items=16)),
         admin_up=section.boolean("admin_up", True),
+        mtu=section.integer("mtu", 1500, minimum=68, maximum=65_535),
+        lacp_rate=section.choice("lacp_rate", LACP_RATES, "slow"),
+        ad_select=section.choice("ad_select", AD_SELECT, "stable"),
+        min_links=section.integer("min_links", 0, maximum=8),
+        xmit_hash_policy=section.choice("xmit_hash_policy", XMIT_HASH_POLICIES, "layer2"),
     )
     if not _CIDR.match(bond.address):
         section.fail("address", f"'{bond.address}' is not an IPv4 address with prefix like 10.20.0.15/24")
@@ -193,7 +220,10 @@ def parse_host(section: Section) -> HostState:
     switches: dict[str, Switch] = {}
     for index, raw, line in section.items("switches", min_items=1, max_items=16):
         sw = Section(section.path, f"host switch #{index + 1}", raw, line)
-        switch = Switch(sw.identifier("name"), sw.text("label", max_len=80), sw.choice("state", SWITCH_STATES))
+        switch = Switch(sw.identifier("name"), sw.text("label", max_len=80), sw.choice("state", SWITCH_STATES),
+                        mtu=sw.integer("mtu", 9216, minimum=68, maximum=65_535),
+                        system_mac=_mac(sw, "system_mac") if sw.has("system_mac") else "00:00:00:00:00:00",
+                        lacp_key=sw.integer("lacp_key", 0, maximum=65_535))
         sw.done()
         if switch.name in switches:
             sw.fail("name", f"duplicate switch name '{switch.name}'")
@@ -265,6 +295,9 @@ def _check_effect_value(section: Section, key: str, attr: str, value: Any, curre
         section.fail(key, f"unknown bond mode '{value}' (expected one of: {', '.join(BOND_MODES)})")
     if attr == "state" and value not in SWITCH_STATES:
         section.fail(key, f"unknown switch state '{value}' (expected one of: {', '.join(SWITCH_STATES)})")
+    allowed = {"lacp_rate": LACP_RATES, "ad_select": AD_SELECT, "xmit_hash_policy": XMIT_HASH_POLICIES}.get(attr)
+    if allowed is not None and value not in allowed:
+        section.fail(key, f"unknown {attr} '{value}' (expected one of: {', '.join(allowed)})")
     expected_type = type(current)
     if isinstance(current, bool) != isinstance(value, bool) or not isinstance(value, expected_type):
         section.fail(key, f"must be {describe(current)}, got {describe(value)}")

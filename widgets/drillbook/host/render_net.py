@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 
 from ..errors import ToolError
+from . import render_lacp
 from ._templates import fill, tool
 from .model import HostState
 from .status import (MODE_NAMES, MODE_NUMBERS, USES_PRIMARY, bond_carrier, bond_mac, nic_link, slave_up)
@@ -21,10 +22,10 @@ _PORTS = {"FIBRE": "FIBRE", "Twisted Pair": "TP", "Direct Attach Copper": "FIBRE
 
 def proc_bonding(state: HostState) -> str:
     bond = state.bond
-    active_lines = ""
+    active_lines = render_lacp.hash_policy_line(state)
     if bond.mode in USES_PRIMARY:
         primary = f"{bond.primary} (primary_reselect always)" if bond.primary else "None"
-        active_lines = fill("proc-bonding-active", primary=primary, active=bond.active_slave or "None")
+        active_lines += fill("proc-bonding-active", primary=primary, active=bond.active_slave or "None")
     arp_lines = ""
     if bond.arp_interval > 0:
         targets = ",".join(f" {t}" for t in bond.arp_ip_targets)
@@ -32,12 +33,17 @@ def proc_bonding(state: HostState) -> str:
     text = fill("proc-bonding", kernel_release=state.kernel_release, mode_name=MODE_NAMES[bond.mode],
                 active_lines=active_lines, mii_status="up" if bond_carrier(state) else "down",
                 miimon=bond.miimon, updelay=bond.updelay, downdelay=bond.downdelay, arp_lines=arp_lines)
+    lacp_slaves: dict[str, str] = {}
+    if bond.mode == "802.3ad":
+        text += render_lacp.master_block(state)
+        lacp_slaves = render_lacp.slave_blocks(state)
     for name in bond.slaves:
         iface = state.interfaces[name]
         link = nic_link(iface)
         text += fill("proc-bonding-slave", name=name, mii_status="up" if slave_up(state, name) else "down",
                      speed=f"{iface.speed_mbps} Mbps" if link else "Unknown",
                      duplex="full" if link else "Unknown", failures=iface.link_failure_count, mac=iface.mac)
+        text += lacp_slaves.get(name, "")
     return text.rstrip("\n")
 
 
@@ -70,6 +76,7 @@ def sysfs(state: HostState, path: str) -> str:
             "mii_status": "up" if bond_carrier(state) else "down",
             "num_grat_arp": "1",
             "use_carrier": "1",
+            **render_lacp.sysfs_values(state),
         }
         if attr in values:
             return values[attr]
@@ -119,6 +126,8 @@ def ethtool(state: HostState, dev: str) -> str:
     if dev == state.bond.name:
         up = bond_carrier(state)
         speed = state.interfaces[state.bond.active_slave].speed_mbps if up and state.bond.active_slave else 0
+        if state.bond.mode == "802.3ad":
+            speed = render_lacp.bond_speed_mbps(state) if up else 0
         return fill("ethtool-bond", name=dev, speed=f"{speed}Mb/s" if speed else "Unknown!",
                     duplex="Full" if speed else "Unknown! (255)", link="yes" if up else "no").rstrip("\n")
     if dev == "lo":
@@ -175,7 +184,8 @@ def _head(state: HostState, dev: str, *, addr: bool) -> str:
     mac = _current_mac(state, dev)
     perm = state.interfaces[dev].mac if dev in state.interfaces else mac
     permaddr = f" permaddr {perm}" if perm != mac else ""
-    return (f"{index}: {dev}: <{','.join(flags)}> mtu 1500 qdisc {qdisc}{master} state {word}{mode} "
+    mtu = state.bond.mtu if dev == state.bond.name or dev in state.bond.slaves else 1500
+    return (f"{index}: {dev}: <{','.join(flags)}> mtu {mtu} qdisc {qdisc}{master} state {word}{mode} "
             f"group default qlen 1000\n    link/ether {mac} brd ff:ff:ff:ff:ff:ff{permaddr}")
 
 
@@ -233,3 +243,21 @@ def ip_brief(state: HostState, dev: str | None = None, *, addr: bool) -> str:
             tail = f"{mac} <{','.join(flags)}> "
         lines.append(f"{d:<16} {oper:<14} {tail}")
     return "\n".join(lines)
+
+
+def ip_route_get(state: HostState, address: str) -> str:
+    """``ip route get ADDR``: the route the kernel would use. The ``cache`` line would show
+    ``mtu N`` only once an ICMP "fragmentation needed" taught the kernel a smaller path MTU;
+    a layer-2 hop that drops big frames never sends one, so none is ever shown here."""
+    try:
+        target = ipaddress.ip_address(address)
+    except ValueError:
+        raise ToolError(tool("ip_route_get_bad_prefix", value=address)) from None
+    bond = state.bond
+    net = ipaddress.ip_interface(bond.address)
+    if target.is_loopback or target == net.ip:
+        return f"local {target} dev lo src {net.ip if target == net.ip else '127.0.0.1'} uid 0 \n    cache <local> "
+    if not bond.admin_up:
+        raise ToolError(tool("ip_route_unreachable"))
+    via = "" if target in net.network else f"via {state.gateway} "
+    return f"{target} {via}dev {bond.name} src {net.ip} uid 0 \n    cache "

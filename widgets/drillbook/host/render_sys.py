@@ -8,7 +8,7 @@ import zlib
 
 from ._templates import tool
 from .model import HostState, KernelState
-from .status import traffic_path
+from .status import path_mtu, traffic_path
 
 
 def _kernel(state: HostState) -> KernelState:
@@ -59,8 +59,13 @@ def uptime(state: HostState) -> str:
     return tool("uptime", clock=now(state).strftime(" %H:%M:%S"), days=day_text, hours=hour_text)
 
 
-def ping(state: HostState, host: str, count: int, interrupted: bool = False) -> tuple[str, int, float]:
-    """iputils ``ping -c count host``: (output, exit status, seconds it took)."""
+def ping(state: HostState, host: str, count: int, interrupted: bool = False, *, size: int = 56,
+         dont_fragment: bool = False) -> tuple[str, int, float]:
+    """iputils ``ping [-M do] [-s size] -c count host``: (output, exit status, seconds it took).
+
+    ``size`` is the ICMP payload (the packet is 28 bytes more). With ``-M do`` a packet bigger
+    than the route's MTU fails locally; without it the kernel fragments it. Frames bigger than
+    a switch hop's MTU vanish without an answer (see :func:`drillbook.host.status.path_mtu`)."""
     try:
         target = ipaddress.ip_address(host)
     except ValueError:
@@ -76,13 +81,24 @@ def ping(state: HostState, host: str, count: int, interrupted: bool = False) -> 
         path = traffic_path(state)
     if path == "no-route":
         return tool("ping_network_unreachable"), 2, 0.0
-    lines = [tool("ping_header", host=shown)]
+    lines = [tool("ping_header", host=shown, size=size, total=size + 28)]
     seed = zlib.crc32(f"{shown}{_kernel(state).uptime_s:.0f}".encode())
     elapsed_ms = (count - 1) * 1000 + 5 + seed % 60
+    route_mtu = state.bond.mtu
+    if path != "ok-local" and dont_fragment and size + 28 > route_mtu:
+        lines += [tool("ping_local_error", mtu=route_mtu)] * count
+        if interrupted:
+            lines.append("^C")
+        lines += ["", tool("ping_stats_title", host=shown),
+                  tool("ping_stats_errors", sent=count, received=0, errors=count, loss=100, time=elapsed_ms)]
+        return "\n".join(lines), 1, elapsed_ms / 1000
+    if path == "ok" and min(size + 28, route_mtu) > path_mtu(state):
+        path = "blackhole"  # a switch port drops the frame; layer 2 sends no ICMP back
     if path in ("ok", "ok-local"):
         base = 0.035 if path == "ok-local" else 0.180
         times = [round(base + ((seed >> (i * 3)) % 40) / 1000, 3) for i in range(count)]
-        lines += [tool("ping_reply", host=shown, seq=i + 1, ms=f"{t:.3f}") for i, t in enumerate(times)]
+        lines += [tool("ping_reply", bytes=size + 8, host=shown, seq=i + 1, ms=f"{t:.3f}")
+                  for i, t in enumerate(times)]
         if interrupted:
             lines.append("^C")
         avg = sum(times) / count

@@ -76,14 +76,36 @@ def traffic_path(state: HostState) -> str:
     bond = state.bond
     if not bond.admin_up:
         return "no-route"
-    if not bond_carrier(state) or bond.active_slave is None:
+    sending = sending_slaves(state)
+    if not sending:
         return "no-carrier"
-    active = state.interfaces[bond.active_slave]
+    active = state.interfaces[sending[0]]
     if not nic_link(active):
         return "no-carrier"
     if active.degraded or state.switches[active.switch].state != "up":
         return "blackhole"
     return "ok"
+
+
+def sending_slaves(state: HostState) -> list[str]:
+    """The slaves that carry the bond's traffic right now (none while the bond is down)."""
+    bond = state.bond
+    if not bond.admin_up:
+        return []
+    if bond.mode == "802.3ad":
+        from .lacp import transmitting
+
+        return transmitting(state)
+    return [bond.active_slave] if bond_carrier(state) and bond.active_slave is not None else []
+
+
+def path_mtu(state: HostState) -> int:
+    """The largest packet that reaches the LAN: the bond's MTU, or less where the switch port
+    the traffic leaves through forwards only smaller frames."""
+    mtu = state.bond.mtu
+    for name in sending_slaves(state):
+        mtu = min(mtu, state.switches[state.interfaces[name].switch].mtu)
+    return mtu
 
 
 def bond_mac(state: HostState) -> str:

@@ -111,3 +111,12 @@ def play_branch(app: ReplayApp, branch: Branch) -> Played:
 def style_html() -> str:
     """The course stylesheet as a ``<style>`` element for the atlas's static HTML outputs."""
     return f"<style>{stylesheet()}</style>"
+
+
+
+def incident_atlas_html(scenario: Scenario) -> str:
+    """One incident's whole atlas: its answer key, then every branch played by pressing the
+    learner's app's buttons (a table, then what the app showed on each)."""
+    replay = ReplayApp(scenario)  # the learner's app, never displayed: play_branch clicks it
+    played = [play_branch(replay, branch) for branch in branches(scenario)]
+    return render_answer_key(scenario) + render_summary(played) + "".join(p.html for p in played)

@@ -134,6 +134,14 @@ def damage_facts(scenario_id: str) -> "HTML | widgets.VBox":
     return open_page("damage report", lambda: _static(facts_html, scenario_id))
 
 
+def atlas(scenario_id: str) -> "HTML | widgets.VBox":
+    """Every branch of the scenario played by clicking the learner's app, for the branch atlas
+    page: the answer key, a table of the branches and what the app showed on each."""
+    from .atlas import incident_atlas_html
+
+    return open_page("branch atlas", lambda: _static(incident_atlas_html, scenario_id))
+
+
 def _static(render: Callable[..., str], scenario_id: str) -> "HTML":
     """Plain HTML output (no widget): the debrief has nothing to click."""
     from IPython.display import HTML
