@@ -89,7 +89,7 @@ def test_arp_monitoring_shows_in_proc() -> None:
 def test_restart_networking_releases_and_reenslaves() -> None:
     shell = Shell(state_named("start"))
     assert shell.run("systemctl restart networking").output == ""
-    log = shell.run("dmesg | tail -n 4").output
+    log = shell.run("dmesg | tail -n 8").output
     assert "bond0: (slave eth0): Releasing backup interface" in log
     assert "bond0: (slave eth1): Enslaving as a backup interface with a down link" in log
     assert "Link Failure Count: 0" in shell.run("cat /proc/net/bonding/bond0").output

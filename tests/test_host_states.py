@@ -19,6 +19,7 @@ STATES: dict[str, tuple[str, tuple[str, ...]]] = {
     "wrong-R1-D": ("D", ()),
     "wrong-R2-B": ("B-B", ()),
     "wrong-R2-C": ("B-C", ()),
+    "wrong-R3-B": ("B-A-B", ()),
     "wrong-R3-C": ("B-A-C", ()),
     "wrong-R3-D": ("B-A-D", ()),
     "remediation-ifdown-eth0": ("B-A-A", ("ifdown eth0",)),
@@ -86,7 +87,7 @@ def test_each_significant_state_is_a_different_host() -> None:
     """The golden states must differ, or a broken effect would go unnoticed."""
     seen = {name: run_fresh(name, "cat /proc/net/bonding/bond0") + run_fresh(name, "ip -br link") for name in STATES}
     # start/B/B-A share a host (those choices only look); R1-D and R2-B share the same effects
-    assert len(set(seen.values())) == 7
+    assert len(set(seen.values())) == 8
     assert seen["start"] == seen["after-B-A"] and seen["wrong-R1-D"] == seen["wrong-R2-B"]
 
 

@@ -41,7 +41,7 @@ def test_messages(shell: Shell, line: str, expected: str) -> None:
 
 def test_pipes_and_lists(shell: Shell) -> None:
     assert shell.run("cat /proc/net/bonding/bond0 | grep -i 'currently active'").output == "Currently Active Slave: None"
-    assert shell.run("dmesg | grep -c bond0").output == "5"
+    assert shell.run("dmesg | grep -c bond0").output == "7"
     assert shell.run("sudo ethtool eth1 | grep Link").output == "\tLink detected: yes"
     assert shell.run("false && hostname ; hostname").output == "db-primary-01"
     assert shell.run('grep "MII Status" /proc/net/bonding/bond0 | wc -l').output == "3"

@@ -160,7 +160,9 @@ def _ip_route(state: HostState) -> str:
         return ""
     down = "" if bond_carrier(state) else " linkdown"
     net = ipaddress.ip_interface(bond.address)
-    return (f"default via {state.gateway} dev {bond.name} proto static{down}\n"
+    # ifupdown adds the gateway with `ip route add default via GW dev IF onlink`; its protocol
+    # is "boot", which iproute2 does not print
+    return (f"default via {state.gateway} dev {bond.name} onlink{down}\n"
             f"{net.network} dev {bond.name} proto kernel scope link src {net.ip}{down}")
 
 
@@ -170,6 +172,8 @@ def _ip_link_set(ctx: Ctx, args: list[str]) -> Output:
         return _admin(ctx, words[0], words[1] == "up", ifupdown=None)
     if len(words) == 3 and words[1] == "mtu":
         return _set_mtu(ctx.state, words[0], words[2])
+    if len(words) == 5 and words[0] == ctx.state.bond.name and words[1:4] == ["type", "bond", "active_slave"]:
+        return _active_slave(ctx, words[4])
     return tool("ip_link_set_only"), 1
 
 
@@ -186,6 +190,18 @@ def _set_mtu(state: HostState, dev: str, value: str) -> Output:
         return tool("ip_mtu_too_big" if mtu > 9000 else "ip_mtu_too_small"), 2
     state.bond.mtu = mtu
     return "", 0
+
+
+def _active_slave(ctx: Ctx, dev: str) -> Output:
+    """The kernel decides (bond_option_active_slave_set); its refusal reaches ip as the extack
+    text of bond_opt_error_interpret(), the details go to the kernel log."""
+    state = ctx.state
+    if dev not in state.bond.slaves:
+        if dev not in state.interfaces:
+            return tool("ip_cannot_find_device", dev=dev), 1
+        return tool("ip_bond_option_invalid"), 2
+    ctx.seconds += 0.1
+    return ("", 0) if kernel.set_active_slave(state, dev) else (tool("ip_bond_option_invalid"), 2)
 
 
 def _admin(ctx: Ctx, dev: str, up: bool, *, ifupdown: str | None) -> Output:

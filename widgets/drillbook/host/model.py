@@ -44,6 +44,10 @@ class Interface:
     lacp: bool = True
     #: the switch's LACP port number for this port (partner "port number" in /proc)
     switch_port: int = 1
+    #: the seed's telling, not a real kernel's: the bond's MII monitor marks this degraded NIC
+    #: down although it keeps carrier (with use_carrier=1 a real kernel shows it up; an ARP
+    #: monitor really would mark it down). See docs/accuracy.md, "stylised".
+    story_mii_down: bool = False
 
 
 @dataclass
@@ -110,6 +114,9 @@ class KernelState:
     slave_up: dict[str, bool] = field(default_factory=dict)  #: the bond monitor's verdict per slave
     bond_carrier: bool = False
     log: list[tuple[float, str]] = field(default_factory=list)  #: (uptime seconds, message)
+    #: the firmware version each driver read at probe time: what ``ethtool -i`` shows until
+    #: the device is reset, whatever a flash tool has written to the NVM since
+    probed_firmware: dict[str, str] = field(default_factory=dict)
 
     @property
     def now(self) -> dt.datetime:
@@ -175,6 +182,7 @@ def _interface(section: Section, switches: dict[str, Switch]) -> Interface:
         link_failure_count=section.integer("link_failure_count", 0),
         lacp=section.boolean("lacp", True),
         switch_port=section.integer("switch_port", 1, minimum=1, maximum=65_535),
+        story_mii_down=section.boolean("story_mii_down", False),
     )
     if iface.switch not in switches:
         section.fail("switch", f"unknown switch '{iface.switch}' (switches: {', '.join(switches) or 'none'})")
@@ -262,9 +270,16 @@ def parse_host(section: Section) -> HostState:
     return state
 
 
+#: effects that are events rather than facts (``host.reboot: true``, ``eth1.reset: true``): the
+#: kernel runs them in order; field changes listed just before one happen while it has the
+#: devices down (see :func:`drillbook.host.kernel.apply`)
+HOST_ACTIONS = ("reboot", "restart_networking")
+INTERFACE_ACTIONS = ("reset", "reenslave")
+
+
 def parse_effects(section: Section, key: str, state: HostState) -> dict[str, Any]:
-    """Validate an ``effects`` mapping against the host: each key names a real field, each
-    value has that field's type."""
+    """Validate an ``effects`` mapping against the host: each key names a real field (or an
+    action), each value has that field's type."""
     raw = section.value(key, {})
     if not isinstance(raw, dict):
         section.fail(key, f"must be a mapping like 'eth1.firmware: \"0x800003de\"', got {describe(raw)}")
@@ -273,9 +288,17 @@ def parse_effects(section: Section, key: str, state: HostState) -> dict[str, Any
     for dotted in raw:
         value = inner.value(dotted)
         obj, _, attr = dotted.partition(".")
+        actions = HOST_ACTIONS if obj == "host" else INTERFACE_ACTIONS if obj in state.interfaces else ()
+        if obj == "host" or attr in actions:
+            if attr not in actions:
+                inner.fail(dotted, f"'host' has no action '{attr}' (actions: {', '.join(HOST_ACTIONS)})")
+            if value is not True:
+                inner.fail(dotted, f"an action is switched on with 'true', got {describe(value)}")
+            effects[dotted] = value
+            continue
         target = state.target(obj)
         if target is None:
-            names = [*state.interfaces, state.bond.name, *state.switches]
+            names = ["host", *state.interfaces, state.bond.name, *state.switches]
             inner.fail(dotted, f"unknown host object '{obj}' (known: {', '.join(names)})")
         known = {f.name: f for f in fields(target) if f.name != "name"}
         if attr not in known:

@@ -149,7 +149,9 @@ def ethtool_driver(state: HostState, dev: str) -> str:
     iface = state.interfaces.get(dev)
     if iface is None:
         raise ToolError(tool("ethtool_i_no_device"))
-    return fill("ethtool-driver", driver=iface.driver, version=state.kernel_release, firmware=iface.firmware,
+    # the driver read the NVM version at probe (ixgbe_set_fw_version); a flash shows after a reset
+    probed = state.kernel.probed_firmware.get(dev) if state.kernel is not None else None
+    return fill("ethtool-driver", driver=iface.driver, version=state.kernel_release, firmware=probed or iface.firmware,
                 bus_info=iface.bus_info, yes="yes").rstrip("\n")
 
 

@@ -115,8 +115,11 @@ def ping(state: HostState, host: str, count: int, interrupted: bool = False, *, 
             lines.append("^C")
         lines += ["", tool("ping_stats_title", host=shown),
                   tool("ping_stats_errors", sent=count, received=0, errors=count, loss=100, time=elapsed_ms)]
-        if count > 3:
-            lines.append("pipe 3")
+        # iputils prints "pipe N" whenever more than one probe was outstanding at once; here
+        # ARP gives up after ~3 s, so up to 3 probes wait for it together
+        pipesize = min(count, 3)
+        if pipesize > 1:
+            lines.append(f"pipe {pipesize}")
         return "\n".join(lines), 1, elapsed_ms / 1000
     # blackhole: frames leave on a NIC that passes no traffic; nothing ever answers
     if interrupted:

@@ -30,10 +30,18 @@ def nic_link(iface: Interface) -> bool:
     return iface.carrier and iface.admin_up
 
 
-def monitor_sees_up(iface: Interface) -> bool:
-    """The bond monitor's verdict. A degraded NIC keeps its carrier but fails the bond's check:
-    the seed's story (a scenario invention: real MII monitoring only sees carrier)."""
-    return nic_link(iface) and not iface.degraded
+def monitor_sees_up(state: HostState, iface: Interface, link: bool | None = None) -> bool:
+    """The bond monitor's verdict on a slave whose driver carrier is ``link`` (default: the
+    NIC's own). The MII monitor (use_carrier=1) sees carrier only, so a degraded NIC that keeps
+    link looks up; the ARP monitor sees that nothing answers and marks it down. A NIC with
+    ``story_mii_down`` is the seed's stylised telling: MII down despite carrier."""
+    if not (nic_link(iface) if link is None else link):
+        return False
+    if not iface.degraded:
+        return True
+    if state.bond.arp_interval > 0:
+        return False
+    return not iface.story_mii_down
 
 
 def monitoring(state: HostState) -> bool:
@@ -45,17 +53,15 @@ def slave_up(state: HostState, name: str) -> bool:
     """The bond's current per-slave MII status (the kernel's last verdict once booted)."""
     if state.kernel is not None and name in state.kernel.slave_up:
         return state.kernel.slave_up[name]
-    return monitor_sees_up(state.interfaces[name])
+    return monitor_sees_up(state, state.interfaces[name])
 
 
 def bond_carrier(state: HostState) -> bool:
-    """bond0's own carrier (top ``MII Status``, ``LOWER_UP``): up while it has an active slave.
-    A slave forced active by the operator counts even when its MII is down."""
+    """bond0's own carrier (top ``MII Status``, ``LOWER_UP``): bond_set_carrier() raises it
+    while at least one slave's link is up, and never without one."""
     bond = state.bond
     if not bond.admin_up:
         return False
-    if bond.mode in USES_PRIMARY:
-        return bond.active_slave is not None
     return any(slave_up(state, s) for s in bond.slaves)
 
 

@@ -47,20 +47,23 @@ def _boot(engine: "Engine") -> HostState:
     return state
 
 
-def _effect_time(state: HostState, step: "Step") -> float:
-    """Choice effects land during the choice's last minute (never before it started)."""
-    end = _alert_uptime(state) + step.elapsed_after * 60
+def _effect_time(state: HostState, step: "Step", alert: dt.datetime) -> float:
+    """Choice effects land during the choice's last minute (never before it started), in
+    seconds of the current boot (an earlier effect may have rebooted the host)."""
+    assert state.kernel is not None
+    end = (alert - state.kernel.booted).total_seconds() + step.elapsed_after * 60
     start = end - step.minutes * 60
     return max(start, end - 60) + _jitter(f"{step.round_id}/{step.key}")
 
 
 def _build(engine: "Engine", steps: tuple["Step", ...], extra: "Step | None", now: dt.datetime) -> HostState:
     state = _boot(engine)
+    alert = engine.scenario.clock.start
     for step in steps:
         if step.moved_on and step.effects:
-            kernel.apply(state, dict(step.effects), at=_effect_time(state, step))
+            kernel.apply(state, dict(step.effects), at=_effect_time(state, step, alert))
     if extra is not None and extra.effects:
-        kernel.apply(state, dict(extra.effects), at=_effect_time(state, extra))
+        kernel.apply(state, dict(extra.effects), at=_effect_time(state, extra, alert))
     assert state.kernel is not None
     target = (now - state.kernel.booted).total_seconds()
     kernel.advance(state, target - state.kernel.uptime_s)
