@@ -1,4 +1,4 @@
-"""``drillbook validate|paths|play|notes|serve`` for scenario authors and instructors.
+"""``drillbook validate|paths|play|notes|console|serve`` for scenario authors and instructors.
 
 The CLI only parses arguments and calls the library; every error the library raises on purpose
 is a :class:`DrillbookError`, printed as one sentence with its exit code, never a traceback.
@@ -100,6 +100,12 @@ def cmd_notes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_console(args: argparse.Namespace) -> int:
+    from .terminal import run_console
+
+    return run_console(args.scenario, args.at)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="drillbook", description="Incident replays for on-call engineers.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -119,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     notes.add_argument("--format", choices=("md", "json"), default="md", help="output format (default: md)")
     notes.add_argument("--db", help="notes database (default: $DRILLBOOK_DB, else ~/.local/share/drillbook/drillbook.sqlite3)")
     notes.set_defaults(func=cmd_notes)
+    console = sub.add_parser("console", help="the practice console in this terminal (commands from the keyboard or stdin)")
+    console.add_argument("scenario", help="scenario id (bond-failover) or file")
+    console.add_argument("--at", default="start", metavar="CODE",
+                         help="replay code whose host to open, e.g. B-A-C (default: start, when the alert fires)")
+    console.set_defaults(func=cmd_console)
     # Listed for --help only: main() hands "serve ..." to drillbook.serve, which owns its options.
     sub.add_parser("serve", add_help=False, help="serve the course with Voila on 127.0.0.1 (drillbook serve --help)")
     return parser

@@ -7,29 +7,21 @@ engine. Learner text and command output reach the page only through :func:`esc`/
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
 
+from ..console_text import FRIENDLY_ERROR as _FRIENDLY
+from ..console_text import MAX_OUTPUT, clip, cost_line
 from ._html import esc, pre
 from .theme import style_widget
 
 #: transcript entries kept on screen (older ones scroll away for good, like a terminal)
 MAX_ENTRIES = 200
-#: characters of one command's output shown (a pasted megabyte cannot freeze the page)
-MAX_OUTPUT = 50_000
 #: history entries offered in the input's drop-down (newest first)
 MAX_SUGGESTIONS = 30
-_FRIENDLY = "Sorry, the console hit a problem running that; try another command."
-
-
-def cost_line(minutes: int, now: dt.datetime | None) -> str:
-    """``(+1 min, simulated clock 03:25 UTC)``: what a command cost on the incident clock."""
-    clock = f"simulated clock {now:%H:%M} UTC" if now is not None else "simulated clock"
-    spent = f"+{minutes} min" if minutes else "no time charged"
-    return f"({spent}, {clock})"
+__all__ = ["MAX_OUTPUT", "Console", "cost_line", "practice_console"]
 
 
 class Console(widgets.VBox):
@@ -105,8 +97,7 @@ class Console(widgets.VBox):
 
     def _entry(self, command: str, output: str) -> str:
         prompt = getattr(self.shell, "prompt", "$")
-        if len(output) > MAX_OUTPUT:
-            output = output[:MAX_OUTPUT] + "\n… (output cut)"
+        output = clip(output)
         text = f"{prompt} {command}" + (f"\n{output}" if output else "")
         return text
 
