@@ -35,7 +35,7 @@ def open_shell(scenario_ref: str, at: str = "start") -> tuple[str, Any]:
     from .errors import UnknownIdError
     from .host import host_after, shell_for
     from .host.shell import Shell
-    from .paths import parse_code
+    from .replay_codes import parse_code
     from .scenario import find_scenario, load_scenario
 
     scenario = load_scenario(find_scenario(scenario_ref))

@@ -21,7 +21,7 @@ from .theme import style_widget
 MAX_ENTRIES = 200
 #: history entries offered in the input's drop-down (newest first)
 MAX_SUGGESTIONS = 30
-__all__ = ["MAX_OUTPUT", "Console", "cost_line", "practice_console"]
+__all__ = ["MAX_OUTPUT", "Console", "cost_line"]
 
 
 class Console(widgets.VBox):
