@@ -204,3 +204,12 @@ def test_console_clock_after_reboot_is_the_replay_clock() -> None:
     assert state is not None and state.kernel is not None
     assert state.kernel.now == outcome.now
     assert shell_for(engine).run("date").output == f"{outcome.now:%a %b %e %H:%M:%S UTC %Y}"
+
+
+def test_a_reboot_lets_the_kernel_pick_the_active_slave() -> None:
+    """Nobody writes active_slave during a boot: no refusal, the first slave with link wins."""
+    state = state_named("after-B-A-A")  # eth0 active
+    kernel.apply(state, {"eth0.carrier": False, "host.reboot": True})
+    log = messages(Shell(state))
+    assert not any("Could not set as active slave" in line for line in log)
+    assert state.bond.active_slave == "eth1"

@@ -119,3 +119,22 @@ def test_keyboard_session_in_a_pseudo_terminal() -> None:
         except (ProcessLookupError, ChildProcessError):
             pass
         os.close(fd)
+
+
+def test_ctrl_c_drops_the_line_at_the_keyboard_and_ends_a_piped_run() -> None:
+    from drillbook.host import shell_for
+
+    shell = shell_for(Engine(scenario()))
+    events: list[object] = [KeyboardInterrupt(), "date", EOFError()]
+
+    def read(_prompt: str) -> str:
+        event = events.pop(0)
+        if isinstance(event, BaseException):
+            raise event
+        return str(event)
+
+    written: list[str] = []
+    assert terminal.session(shell, read, written.append, echo=False, clear_screen=True) == 0
+    assert written[0] == "\n" and written[1].startswith("Wed Nov 19 03:22:00 UTC 2025\n(+1 min")
+    events[:] = [KeyboardInterrupt(), "date"]
+    assert terminal.session(shell, read, written.append, echo=True, clear_screen=False) == 130

@@ -89,7 +89,9 @@ def session(shell: Any, read: Callable[[str], str], write: Callable[[str], None]
                 write("\n")
             return 0
         except KeyboardInterrupt:
-            write("^C\n")
+            if echo:  # piped input: an interrupt ends the run, as it would end a script
+                return 130
+            write("\n")  # the terminal already echoed ^C; like bash, start a fresh prompt
             continue
         line = line.rstrip("\r\n")
         if echo:

@@ -267,6 +267,7 @@ def reboot(state: HostState, at: float) -> None:
     for iface in state.interfaces.values():
         iface.link_failure_count = 0
         iface.admin_up = True
+    state.bond.active_slave = None  # nobody writes active_slave on the way up: the kernel picks
     boot(state, wall - dt.timedelta(seconds=REBOOT_UPTIME), uptime_s=REBOOT_UPTIME)
 
 
