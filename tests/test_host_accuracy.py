@@ -10,7 +10,7 @@ import re
 import pytest
 
 from drillbook.engine import Engine
-from drillbook.host import HostState, host_after, kernel, shell_for
+from drillbook.host import HostState, host_after, kernel, reveal, shell_for
 from drillbook.host.shell import Shell
 from drillbook.host.status import bond_carrier
 from drillbook.replay_codes import all_codes
@@ -213,3 +213,25 @@ def test_a_reboot_lets_the_kernel_pick_the_active_slave() -> None:
     log = messages(Shell(state))
     assert not any("Could not set as active slave" in line for line in log)
     assert state.bond.active_slave == "eth1"
+
+
+# -- 6. mode changes ----------------------------------------------------------------------------
+
+def test_a_mode_change_needs_no_slaves_and_the_bond_down() -> None:
+    shell = Shell(state_named("after-B-A-A"))
+    assert shell.run("ip link set bond0 type bond mode balance-rr").output == \
+        "Error: unable to set option because the bond device has slaves."
+    assert messages(shell, "dmesg | tail -n 1") == [
+        "bond0: option mode: unable to set because the bond device has slaves"]
+    assert shell.run("cat /sys/class/net/bond0/bonding/mode").output == "active-backup 1"
+    assert shell.run("ip link set bond0 type bond mode foo").output == 'Error: argument "foo" is wrong: invalid mode'
+
+
+def test_r2c_reveals_the_refused_mode_write_on_the_downed_bond() -> None:
+    engine = Engine(scenario())
+    engine.choose("B")
+    outcome = engine.choose("C")
+    pairs = dict(reveal(engine, outcome))
+    assert pairs["ip link set bond0 type bond mode balance-rr"] == \
+        "Error: unable to set option because the bond device has slaves."
+    assert "bond0            DOWN " in pairs["ip -br link"]

@@ -15,7 +15,7 @@ from . import kernel, render_net, render_sys
 from ..errors import ToolError
 from ._grep import PatternError, compile_pattern
 from ._templates import fill, tool
-from .model import HostState
+from .model import BOND_MODES, HostState
 
 #: longest simulated ``sleep``; a console must not stall a lesson
 MAX_SLEEP_S = 600
@@ -174,6 +174,8 @@ def _ip_link_set(ctx: Ctx, args: list[str]) -> Output:
         return _set_mtu(ctx.state, words[0], words[2])
     if len(words) == 5 and words[0] == ctx.state.bond.name and words[1:4] == ["type", "bond", "active_slave"]:
         return _active_slave(ctx, words[4])
+    if len(words) == 5 and words[0] == ctx.state.bond.name and words[1:4] == ["type", "bond", "mode"]:
+        return _mode(ctx, words[4])
     return tool("ip_link_set_only"), 1
 
 
@@ -190,6 +192,17 @@ def _set_mtu(state: HostState, dev: str, value: str) -> Output:
         return tool("ip_mtu_too_big" if mtu > 9000 else "ip_mtu_too_small"), 2
     state.bond.mtu = mtu
     return "", 0
+
+
+def _mode(ctx: Ctx, mode: str) -> Output:
+    """iproute2 checks the name (iplink_bond.c), the kernel whether the bond may change mode."""
+    if mode not in BOND_MODES:
+        return tool("ip_invalid_mode", value=mode), 255
+    ctx.seconds += 0.1
+    reason = kernel.set_mode(ctx.state, mode)
+    if reason is None:
+        return "", 0
+    return tool("ip_bond_option_has_slaves" if reason == "has slaves" else "ip_bond_option_is_up"), 2
 
 
 def _active_slave(ctx: Ctx, dev: str) -> Output:

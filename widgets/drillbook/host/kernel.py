@@ -259,6 +259,22 @@ def set_active_slave(state: HostState, name: str | None, at: float | None = None
         kernel.uptime_s = max(kernel.uptime_s, log.at)
 
 
+def set_mode(state: HostState, mode: str) -> str | None:
+    """``ip link set bond0 type bond mode MODE``: bond_opt_check_deps() refuses while the bond
+    has slaves (checked first) or is up (BOND_OPTFLAG_NOSLAVES, BOND_OPTFLAG_IFDOWN). Returns
+    the refusal's reason (``"has slaves"``/``"is up"``) after logging it, or None if changed."""
+    kernel = _kernel(state)
+    bond = state.bond
+    reason = "has slaves" if bond.slaves else "is up" if bond.admin_up else None
+    if reason is None:
+        bond.mode = mode
+        return None
+    log = _Log(kernel, kernel.uptime_s)
+    log.add(kmsg("option_refused", bond=bond.name, option="mode", reason=reason))
+    kernel.uptime_s = max(kernel.uptime_s, log.at)
+    return reason
+
+
 def reboot(state: HostState, at: float) -> None:
     """The host restarts ``at`` seconds into this boot: a new kernel, a new log from
     [0.000000], uptime from zero, link failure counters from zero, firmware read afresh."""
