@@ -23,7 +23,7 @@ COMMAND = [sys.executable, "-m", "drillbook", "console", "bond-failover"]
 
 
 def run(args: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(COMMAND + args, input=stdin, capture_output=True, text=True, timeout=60,
+    return subprocess.run(COMMAND + args, input=stdin, capture_output=True, text=True, timeout=180,
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
 
 
@@ -90,7 +90,7 @@ def test_keyboard_session_in_a_pseudo_terminal() -> None:
         os.execv(sys.executable, COMMAND)
     seen = b""
 
-    def read_until(marker: bytes, timeout: float = 30.0) -> bytes:
+    def read_until(marker: bytes, timeout: float = 120.0) -> bytes:
         nonlocal seen
         end = time.monotonic() + timeout
         while marker not in seen and time.monotonic() < end:
