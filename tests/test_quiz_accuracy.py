@@ -19,6 +19,7 @@ from drillbook.engine import Engine
 from drillbook.host import host_for, kernel
 from drillbook.host.shell import Shell
 from drillbook.quiz import Question, load_quiz, quiz_dir, render_output
+from drillbook.scenario import load_scenario, scenario_dir
 
 from .conftest import REPO
 from .test_host_states import scenario, state_named
@@ -195,8 +196,9 @@ def _passages() -> list[tuple[str, str]]:
         for i, cell in enumerate(json.loads(nb.read_text(encoding="utf-8"))["cells"]):
             if cell["cell_type"] == "markdown":
                 out += [(f"{nb.name} cell {i}", p) for p in "".join(cell["source"]).split("\n\n")]
-    sc = scenario()
-    out += [(f"scenario {r.id}/{c.key}", c.why) for r in sc.rounds for c in r.choices]
+    for path in sorted(scenario_dir().glob("*.yaml")):
+        sc = load_scenario(path)
+        out += [(f"{sc.id} {r.id}/{c.key}", c.why) for r in sc.rounds for c in r.choices]
     return out
 
 
