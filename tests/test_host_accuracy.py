@@ -14,6 +14,7 @@ from drillbook.host import HostState, host_after, kernel, reveal, shell_for
 from drillbook.host.shell import Shell
 from drillbook.host.status import bond_carrier
 from drillbook.replay_codes import all_codes
+from drillbook.scenario import find_scenario, load_scenario
 
 from .test_host_states import scenario, state_named
 
@@ -67,11 +68,13 @@ def _kernel_invariants(state: HostState, where: str) -> None:
         assert bond_carrier(state) == any(state.kernel.slave_up[s] for s in bond.slaves), where
 
 
-def test_no_path_reaches_an_active_slave_with_link_down_or_carrier_without_a_slave() -> None:
-    """Every choice of every path, right after it: the kernel's invariants hold."""
+@pytest.mark.parametrize("scenario_id", ["bond-failover", "lacp-one-link", "mtu-blackhole"])
+def test_no_path_reaches_an_active_slave_with_link_down_or_carrier_without_a_slave(scenario_id: str) -> None:
+    """Every choice of every path of every incident, right after it: the kernel's invariants hold."""
+    sc = load_scenario(find_scenario(scenario_id))
     seen: set[str] = set()
-    for code in all_codes(scenario()):
-        engine = Engine(scenario())
+    for code in all_codes(sc):
+        engine = Engine(sc)
         prefix = ""
         for group in code.split("-"):
             prefix += "-"
