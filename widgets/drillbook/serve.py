@@ -103,7 +103,8 @@ def _app_class() -> Any:
             super().setup_template_dirs()
 
         def init_handlers(self) -> list[Any]:
-            target = url_path_join(self.server_url, "voila/render", landing_page())
+            # base_url: behind a proxy that strips a prefix (JupyterHub) the browser needs it back.
+            target = url_path_join(self.base_url, "voila/render", landing_page())
             redirect = (tornado.web.RedirectHandler, {"url": target, "permanent": False})
             front = [
                 (self.server_url.rstrip("/") + "/?", *redirect),
