@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 import ipywidgets as widgets
 
 from ..errors import DrillbookError
+from ..identity import learner_name
 from ._guard import friendly, message_html
 from ._log import report_to_operator
 from ._models import html
@@ -82,7 +83,7 @@ def app(scenario_id: str = "bond-failover", query: str | None = None) -> widgets
     def build() -> ReplayApp:
         scenario = load_scenario(find_scenario(scenario_id))
         return ReplayApp(scenario, instructor=_truthy(params.get("instructor", "")),
-                         group=params.get("group", ""), learner=params.get("name", ""),
+                         group=params.get("group", ""), learner=learner_name(params),
                          remember_anonymous=not on_shared_server())
 
     replay = open_page("incident", build)
