@@ -24,10 +24,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from .serve import HOST, REPO_ROOT, _port
+from .content import content_root
+from .serve import HOST, _port
 
-CONFIG = REPO_ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
-HUB_DIR = REPO_ROOT / ".hub"
+#: The hub's config and its npm proxy live in the repository (``./run hub`` runs from a checkout).
+CONFIG = content_root() / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+HUB_DIR = content_root() / ".hub"
 CHP = HUB_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
 DEFAULT_PORT = 8000
 _PR_SET_CHILD_SUBREAPER = 36
@@ -88,7 +90,7 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 120.
 
 def sweep(grace: float = 10.0) -> list[str]:
     """Stop every process still below this one; returns what had to be stopped."""
-    import psutil
+    import psutil  # type: ignore[import-untyped,unused-ignore]  # typed only by types-psutil
 
     left = [p for p in psutil.Process().children(recursive=True) if p.is_running()]
     names = []
@@ -107,6 +109,10 @@ def sweep(grace: float = 10.0) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     chp = Path(os.environ.get("DRILLBOOK_CHP") or CHP)
+    if not CONFIG.is_file():
+        print(f"drillbook: {CONFIG} is missing; ./run hub runs from a checkout of the repository",
+              file=sys.stderr)
+        return 1
     if not chp.exists():
         print(f"drillbook: {chp} is missing; `./run hub` installs it (npm install --prefix .hub "
               "configurable-http-proxy)", file=sys.stderr)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from jhsingle_native_proxy import main as _main
-from jhsingle_native_proxy.proxyhandlers import ProxyHandler
+from jhsingle_native_proxy import main as _main  # type: ignore[import-untyped,unused-ignore]
+from jhsingle_native_proxy.proxyhandlers import ProxyHandler  # type: ignore[import-untyped,unused-ignore]
 
 
 def check_origin(handler: ProxyHandler, origin: str) -> bool:
