@@ -259,7 +259,7 @@ def main() -> int:
         hub.kill_leftovers()
     ok = [lr for lr in learners if not lr.error]
     errors = [lr for lr in learners if lr.error]
-    lines = [f"### {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC: {args.learners} learners log in to "
+    lines = [f"## {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC: {args.learners} learners log in to "
              f"`./run hub` within {args.arrival:.0f} s (benchmarks/hub_classroom.py)",
              "",
              f"Machine: {os.cpu_count()} cores, shared with other engineers' test runs (load average "
@@ -289,6 +289,16 @@ def main() -> int:
         if n:
             lines.append(f"| {role} | {n} | {statistics.median(rss[role]):.0f} | {max(rss[role]):.0f} | "
                          f"{busy[role] / n:.2f} | {idle[role] / n:.4f} |")
+    if ok and roles["voila"]:
+        # CPU a learner costs to reach a clickable replay: their proxy, Voila and kernel, plus their
+        # share of the hub, its proxy and the culler. The machine's limit is cores / that.
+        per = sum(busy[r] / len(roles[r]) for r in ("proxy", "voila", "kernel") if roles[r]) + busy["hub"] / len(ok)
+        limit = (os.cpu_count() or 1) / per * 60
+        lines += ["", f"CPU per learner to a clickable replay: {per:.2f} CPU-s; this machine's limit: "
+                  f"{os.cpu_count()} cores / {per:.2f} = {limit:.1f} learners/min; achieved "
+                  f"{len(ok) / wall * 60:.1f} ({len(ok) / wall * 60 / limit:.0%} of it, with the machine shared). "
+                  f"Memory per learner with one page open: "
+                  f"{sum(statistics.median(rss[r]) for r in ('proxy', 'voila', 'kernel') if rss[r]):.0f} MiB."]
     lines += ["", f"Stop (Ctrl+C): launcher exit code {code}; processes left: {len(left)}.", ""]
     text = "\n".join(lines)
     print(text)
