@@ -60,6 +60,9 @@ def test_two_learners_each_play_round_one_in_their_own_server(browser: Any, hub:
         page.get_by_text("Study notes for this round").click()
         expect(page.get_by_label("Your name")).to_have_value(name)  # the hub user, no ?name= given
         assert not _pages.problems(_pages.visible_text(page))
+    # (before anyone leaves a page: a closed page frees its kernel at once)
+    for voila in hub.matching("drillbook.singleuser") - proxies:
+        assert any("ipykernel" in cmdline(pid) for pid in descendants(voila)), "each replay runs in its learner's server"
     # Another learner's server refuses your login (the hub's OAuth, checked by jhsingle-native-proxy).
     ana, other = pages[LEARNERS[0]], LEARNERS[1]
     response = ana.goto(hub.base + f"user/{other}/voila/render/{REPLAY}")
@@ -68,8 +71,6 @@ def test_two_learners_each_play_round_one_in_their_own_server(browser: Any, hub:
     with sqlite3.connect(hub.store) as conn:
         runs = dict(conn.execute("SELECT learner, path_code FROM progress WHERE scenario_id = 'bond-failover'"))
     assert runs == {name: "B" for name in LEARNERS}, "both runs are in the class's one store"
-    for voila in hub.matching("drillbook.singleuser") - proxies:
-        assert any("ipykernel" in cmdline(pid) for pid in descendants(voila)), "each replay runs in its learner's server"
     for page in pages.values():
         page.context.close()
 
