@@ -1,4 +1,4 @@
-"""``drillbook validate|paths|play|notes|console|serve`` for scenario authors and instructors.
+"""``drillbook validate|paths|play|notes|console|serve|import-markdown|graph|new`` for authors and instructors.
 
 The CLI only parses arguments and calls the library; every error the library raises on purpose
 is a :class:`DrillbookError`, printed as one sentence with its exit code, never a traceback.
@@ -106,6 +106,23 @@ def cmd_console(args: argparse.Namespace) -> int:
     return run_console(args.scenario, args.at)
 
 
+def cmd_import_markdown(args: argparse.Namespace) -> int:
+    from .authoring.importer import run_import
+    from .authoring.markdown import MarkdownError
+    from .course import default_course
+
+    try:
+        text, summary = run_import(Path(args.file), Path(args.output) if args.output else None,
+                                   default_course(), force=args.force)
+    except MarkdownError as exc:
+        print(exc.format_message(), file=sys.stderr)  # file:line: message, as editors jump to it
+        return 1
+    if not args.output:
+        print(text, end="")
+    print(summary, file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="drillbook", description="Incident replays for on-call engineers.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -132,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     console.set_defaults(func=cmd_console)
     # Listed for --help only: main() hands "serve ..." to drillbook.serve, which owns its options.
     sub.add_parser("serve", add_help=False, help="serve the course with Voila on 127.0.0.1 (drillbook serve --help)")
+    imp = sub.add_parser("import-markdown", help="turn an incident replay written in Markdown into scenario YAML")
+    imp.add_argument("file", help="the Markdown document (e.g. incident.md)")
+    imp.add_argument("-o", "--output", help="write scenarios/NAME.yaml (default: print the YAML)")
+    imp.add_argument("--force", action="store_true", help="replace the output file if it exists")
+    imp.set_defaults(func=cmd_import_markdown)
     return parser
 
 
