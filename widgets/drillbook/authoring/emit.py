@@ -72,7 +72,8 @@ def import_markdown(md_path: str | Path, scenario_id: str, course: Course, yaml_
     except ScenarioError as exc:
         where = f"{exc.where}: " if exc.where else ""
         raise MarkdownError(doc.path, out.source_of(exc.line), f"{where}{exc.message}") from None
-    return Imported(_with_timing(text, doc, scenario), scenario)
+    final = _with_timing(text, doc, scenario)
+    return Imported(final, load_text(final, yaml_name))
 
 
 def _with_timing(text: str, doc: Document, scenario: Scenario) -> str:

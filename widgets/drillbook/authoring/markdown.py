@@ -420,7 +420,7 @@ class _Reader:
     def finish(self) -> Document:
         self.close_round()
         doc = self.document
-        last = len(self.lines)
+        last = max((n for n, line in enumerate(self.lines, 1) if line.strip()), default=1)
         if not doc.rounds:
             raise self.fail(last, "reached the end of the file without a 'Round 1: Title' heading; an incident replay needs rounds")
         if not doc.setup_line:
