@@ -123,6 +123,20 @@ def cmd_import_markdown(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_graph(args: argparse.Namespace) -> int:
+    from .authoring.graph import load_graph, write_graph
+
+    graph, problem = load_graph(args.scenario)
+    dot_text, written = write_graph(graph, Path(args.output) if args.output else None)
+    print(dot_text, end="")
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    if problem:
+        print(f"{problem} (drawn anyway; the problem is marked in red)", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="drillbook", description="Incident replays for on-call engineers.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -154,6 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("-o", "--output", help="write scenarios/NAME.yaml (default: print the YAML)")
     imp.add_argument("--force", action="store_true", help="replace the output file if it exists")
     imp.set_defaults(func=cmd_import_markdown)
+    graph = sub.add_parser("graph", help="draw a scenario's rounds and choices (Graphviz DOT, SVG where dot is installed)")
+    graph.add_argument("scenario", help="scenario id (bond-failover) or file")
+    graph.add_argument("-o", "--output", help="FILE.dot (plus FILE.svg where Graphviz is installed) or FILE.svg; default: DOT on stdout")
+    graph.set_defaults(func=cmd_graph)
     return parser
 
 
