@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from drillbook.authoring.graph import COLOURS, from_scenario, sanitize_svg, to_dot, to_svg
-from drillbook.scenario import Scenario, load_scenario
+from drillbook.model import Scenario
+from drillbook.scenario import load_scenario
 
 from .conftest import FILES, REPO
 

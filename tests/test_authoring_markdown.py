@@ -26,7 +26,8 @@ from drillbook.authoring.emit import import_markdown
 from drillbook.authoring.markdown import MarkdownError
 from drillbook.course import default_course
 from drillbook.host.commands import COMMANDS
-from drillbook.scenario import Scenario, load_scenario
+from drillbook.model import Scenario
+from drillbook.scenario import load_scenario
 
 from .conftest import FILES, REPO
 

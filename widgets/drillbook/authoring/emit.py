@@ -18,8 +18,9 @@ import yaml
 
 from ..course import Course
 from ..errors import ScenarioError
-from ..paths import summarize
-from ..scenario import Scenario, load_text
+from ..replay_codes import summarize
+from ..model import Scenario
+from ..scenario import load_text
 from . import infer
 from .commands import commands_in, repair
 from .markdown import Document, MarkdownError, RoundDraft, Text, clean

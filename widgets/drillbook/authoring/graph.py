@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DrillbookError
-from ..scenario import END, STAY, VERDICTS, Scenario
+from ..model import END, STAY, VERDICTS, Scenario
 
 #: Edge colour per verdict (readable on white, distinct for the common colour blindnesses).
 COLOURS = {"recommended": "#1b7f3b", "partial": "#1f5fbf", "band-aid": "#c26a00", "overkill": "#7b3fa0",
@@ -241,7 +241,8 @@ def load_graph(name: str) -> tuple[Graph, str]:
     A scenario that does not validate is still drawn from its raw YAML, problems marked."""
     from .. import _yaml
     from ..errors import ScenarioError
-    from ..scenario import find_scenario, load_scenario
+    from ..content import find_scenario
+    from ..scenario import load_scenario
 
     path = find_scenario(name)
     try:
