@@ -137,6 +137,17 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from .authoring.scaffold import scaffold
+    from .content import content_root
+
+    made = scaffold(args.name, Path(args.root) if args.root else content_root(), args.title)
+    print(f"wrote {made.scenario}\nwrote {made.notebook}\nadded {made.notebook.name} to {made.course}")
+    print(f"next: fill in the TODOs, `drillbook validate {made.scenario}`, then run the notebook once "
+          f"(jupyter nbconvert --to notebook --execute --inplace {made.notebook}) so nbval has its outputs")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="drillbook", description="Incident replays for on-call engineers.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,6 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("scenario", help="scenario id (bond-failover) or file")
     graph.add_argument("-o", "--output", help="FILE.dot (plus FILE.svg where Graphviz is installed) or FILE.svg; default: DOT on stdout")
     graph.set_defaults(func=cmd_graph)
+    new = sub.add_parser("new", help="scaffold a scenario YAML and its replay notebook, registered in the course")
+    new.add_argument("name", help="the scenario id, e.g. lacp-one-link (lowercase letters, digits, '-', '_')")
+    new.add_argument("--title", help="the incident's title (default: from the name)")
+    new.add_argument("--root", help="the content folder holding scenarios/ and course/ (default: the course's own)")
+    new.set_defaults(func=cmd_new)
     return parser
 
 
