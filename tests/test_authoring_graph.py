@@ -152,3 +152,39 @@ def test_unknown_scenario_and_bad_suffix(tmp_path: Path) -> None:
     assert missing.returncode == 1 and missing.stderr.startswith("drillbook: no scenario 'no-such-incident' (known: ")
     bad = drillbook("graph", "bond-failover", "-o", str(tmp_path / "x.png"))
     assert bad.returncode == 1 and bad.stderr == f"drillbook: {tmp_path / 'x.png'}: write .dot, .gv or .svg\n"
+
+
+# -- the branch atlas's view ---------------------------------------------------------------------
+
+@needs_dot
+def test_atlas_graph_is_inline_svg_with_a_text_alternative(seed: Scenario) -> None:
+    from drillbook.ui.graph import render_graph
+
+    html = render_graph(seed)
+    assert html.startswith('<figure class="db-graph"')
+    assert '<div role="img" aria-label="Network Bonding Failover Not Working: graph of rounds and choices"><svg' in html
+    assert "<pre" not in html
+
+
+def test_atlas_graph_falls_back_to_escaped_dot_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from drillbook.authoring import graph
+    from drillbook.ui.graph import render_graph
+
+    monkeypatch.setattr(graph.shutil, "which", lambda name: None)
+    html = render_graph(load_scenario(FILES / "xss-scenario.yaml"))
+    assert "Graphviz is not installed here, so the graph is shown as DOT text" in html
+    assert '<pre class="db-terminal" tabindex="0">digraph &quot;xss-bond-failover&quot;' in html
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@needs_dot
+def test_atlas_shows_every_scenario_and_never_scenario_markup() -> None:
+    from drillbook.content import scenario_dir
+    from drillbook.ui.graph import render_all_graphs, render_graph
+
+    html = render_all_graphs()
+    for path in sorted(scenario_dir().glob("*.yaml")):
+        assert f"({load_scenario(path).id}): " in html
+    nasty = render_graph(load_scenario(FILES / "xss-scenario.yaml"))
+    assert "<script" not in nasty and "<img" not in nasty  # the markup is text, never an element
+    assert "&lt;img src=x onerror=alert(1)&gt;" in nasty

@@ -21,8 +21,8 @@ from typing import Any
 from ..errors import DrillbookError
 from ..model import END, STAY, VERDICTS, Scenario
 
-#: Edge colour per verdict (readable on white, distinct for the common colour blindnesses).
-COLOURS = {"recommended": "#1b7f3b", "partial": "#1f5fbf", "band-aid": "#c26a00", "overkill": "#7b3fa0",
+#: Edge colour per verdict: each at least 4.5:1 on white (the labels are text), and always labelled in words.
+COLOURS = {"recommended": "#1b7f3b", "partial": "#1f5fbf", "band-aid": "#a35a00", "overkill": "#7b3fa0",
            "harmful": "#c0262d", "wasted": "#6b6b6b"}
 PROBLEM = "#c0262d"
 
