@@ -108,6 +108,19 @@ def test_glued_commands_are_repaired_and_quoted() -> None:
         "Test: `ifdown eth0 && sleep 5 && ifup eth0` — verify"
     assert repair("ethtool shows link; `ethtool eth1` already quoted", quote=True) == \
         "ethtool shows link; `ethtool eth1` already quoted"
+    # glued to a small word in front, or to a parenthesis behind; never split out of a longer word
+    assert repair("mtu 9000, andip route get 10.30.0.21shows no mtu", quote=True) == \
+        "mtu 9000, and `ip route get 10.30.0.21` shows no mtu"
+    assert repair("ping -M do -s 1472(a 1500-byte packet)", quote=True) == "`ping -M do -s 1472` (a 1500-byte packet)"
+    assert repair("the android ip linkage", quote=True) == "the android ip linkage"
+
+
+def test_an_action_runs_the_command_after_its_label_only() -> None:
+    from drillbook.authoring.emit import _console_step
+
+    assert _console_step("Verify bond status: `cat /proc/net/bonding/bond0` — both slaves active") == "cat /proc/net/bonding/bond0"
+    assert _console_step("Monitor a jumbo-frame probe (`ping -M do -s 8972`) between hosts") == ""
+    assert _console_step("Add NIC firmware version to the automated patching checklist") == ""
 
 
 def test_every_known_command_is_one_the_console_simulates() -> None:

@@ -34,10 +34,15 @@ class Span:
     end: int
 
 
+@lru_cache(maxsize=1)
+def _data() -> dict[str, list[str]]:
+    data = yaml.safe_load((Path(__file__).with_name("commands.yaml")).read_text(encoding="utf-8"))
+    return {key: [str(item) for item in data[key]] for key in ("commands", "glue_words")}
+
+
 def known_commands() -> list[str]:
     """The command shapes from ``commands.yaml``, in matching order."""
-    data = yaml.safe_load((Path(__file__).with_name("commands.yaml")).read_text(encoding="utf-8"))
-    return [str(item) for item in data["commands"]]
+    return _data()["commands"]
 
 
 def _shape_regex(shape: str) -> str:
@@ -45,12 +50,25 @@ def _shape_regex(shape: str) -> str:
     out = []
     for index, part in enumerate(parts):
         out.append(PLACEHOLDERS[part] if index % 2 else r"\s+".join(re.escape(w) for w in part.split(" ")))
-    return "".join(out)
+    # a shape ending in a word ("ip link") must end at a word boundary ("ip linkage" is prose);
+    # one ending in a placeholder (eth1, an address, a number) may be glued to the next word
+    return "".join(out) + ("" if shape.endswith("}") else r"(?![\w-])")
+
+
+def _alternation() -> str:
+    return "(?:" + "|".join(f"(?:{_shape_regex(s)})" for s in known_commands()) + ")"
 
 
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern[str]:
-    return re.compile(_START + "(?:" + "|".join(f"(?:{_shape_regex(s)})" for s in known_commands()) + ")")
+    return re.compile(_START + _alternation())
+
+
+@lru_cache(maxsize=1)
+def _glued() -> re.Pattern[str]:
+    """A glue word stuck to the front of a known command: ``andip route get``."""
+    words = "|".join(re.escape(w) for w in _data()["glue_words"])
+    return re.compile(rf"\b({words})(?={_alternation()})", re.I)
 
 
 def _spans(text: str) -> list[Span]:
@@ -79,6 +97,7 @@ def commands_in(text: str) -> list[str]:
 
 
 def _repair_plain(text: str, quote: bool) -> str:
+    text = _glued().sub(r"\1 ", text)
     out: list[str] = []
     last = 0
     for span in _spans(text):
@@ -89,7 +108,7 @@ def _repair_plain(text: str, quote: bool) -> str:
         out.append(before)
         out.append(f"`{command}`" if quote else command)
         last = span.end
-        if last < len(text) and text[last].isalnum():
+        if last < len(text) and (text[last].isalnum() or text[last] in "(["):
             out.append(" ")
     out.append(text[last:])
     return "".join(out)

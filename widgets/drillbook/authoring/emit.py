@@ -10,6 +10,7 @@ when the project's own validator rejects the result, the error names the Markdow
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,7 +166,7 @@ def _actions(rnd: RoundDraft, out: _Writer) -> None:
     used: list[str] = []
     for number, action in enumerate(rnd.actions, 1):
         text = repair(action.value, quote=True)
-        command = next(iter(commands_in(text)), "")
+        command = _console_step(text)
         base = infer.slug(" ".join(text.split(":")[0].replace("`", "").split()[:4]), f"action-{number}")
         action_id, n = base, 2
         while action_id in used:
@@ -175,9 +176,17 @@ def _actions(rnd: RoundDraft, out: _Writer) -> None:
         out.add(f"      - id: {action_id}", action.line)
         out.add(f"        text: {quote(text)}", action.line)
         if command:
-            out.add(f"        command: {quote(command)}", action.line)
+            out.add(f"        command: {quote(command)}", action.line,
+                    "# TODO: check (the command after the action's 'Label:', run in the console to verify it)")
             out.add(f"        # expect: \"…\"  # TODO: text the command's output must show once the step is done", action.line)
         out.add(f"        minutes: {minutes.value}", action.line, minutes.comment())
+
+
+def _console_step(text: str) -> str:
+    """The command a remediation action runs, when the action reads "Label: `command` …" (a
+    command mentioned in passing, "Monitor a probe (`ping …`)", is a follow-up, not a step)."""
+    match = re.match(r"^[^:`]{1,80}:\s*`([^`]+)`", text)
+    return match[1] if match and commands_in(f"`{match[1]}`") == [match[1]] else ""
 
 
 def _damage(doc: Document, out: _Writer) -> None:
