@@ -188,3 +188,27 @@ def test_atlas_shows_every_scenario_and_never_scenario_markup() -> None:
     nasty = render_graph(load_scenario(FILES / "xss-scenario.yaml"))
     assert "<script" not in nasty and "<img" not in nasty  # the markup is text, never an element
     assert "&lt;img src=x onerror=alert(1)&gt;" in nasty
+
+
+# -- property: any YAML-shaped data draws, and Graphviz accepts the DOT ---------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from drillbook.authoring.graph import from_data  # noqa: E402
+
+_text = st.text(max_size=20) | st.sampled_from(["stay", "end", "a", "b", "recommended", "harmful", '"\\', "remediation"])
+_data = st.recursive(
+    st.none() | st.booleans() | st.integers() | _text,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(
+        st.sampled_from(["id", "title", "rounds", "choices", "key", "next", "verdict", "label", "kind"]), inner, max_size=6),
+    max_leaves=30,
+)
+
+
+@needs_dot
+@settings(max_examples=60, deadline=None, database=None)
+@given(data=_data)
+def test_any_yaml_data_draws_and_graphviz_parses_it(data: object) -> None:
+    dot = to_dot(from_data(data, "fuzz"))
+    done = subprocess.run(["dot", "-Tcanon"], input=dot, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, (dot, done.stderr)
