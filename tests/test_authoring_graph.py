@@ -167,10 +167,9 @@ def test_atlas_graph_is_inline_svg_with_a_text_alternative(seed: Scenario) -> No
 
 
 def test_atlas_graph_falls_back_to_escaped_dot_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    from drillbook.authoring import graph
     from drillbook.ui.graph import render_graph
 
-    monkeypatch.setattr(graph.shutil, "which", lambda name: None)
+    monkeypatch.setattr("drillbook.ui.graph.dot_available", lambda: False)
     html = render_graph(load_scenario(FILES / "xss-scenario.yaml"))
     assert "Graphviz is not installed here, so the graph is shown as DOT text" in html
     assert '<pre class="db-terminal" tabindex="0">digraph &quot;xss-bond-failover&quot;' in html

@@ -248,7 +248,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E
 
 _SEED_LINES = SEED_TEXT.split("\n")
 _line_index = st.integers(min_value=0, max_value=len(_SEED_LINES) - 1)
-_noise = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80) | st.sampled_from(
+_noise = st.text(alphabet=st.characters(codec="utf-8"), max_size=80) | st.sampled_from(
     ["Round 2: Again¶", "If you chose A (recommended):", "- E) extra", "[Result: open", "]", "Actions:", "1. step",
      "Proceed to Round 1.", "# Damage Report", "Choose your action: - A) x - A) y", "[Pressure cue: \"x\"]", ""])
 _edit = st.one_of(
@@ -308,6 +308,6 @@ def test_mutated_seed_is_a_scenario_or_one_line_error(tmp_path: Path, edits: lis
 
 
 @settings(max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
 def test_random_text_is_a_scenario_or_one_line_error(tmp_path: Path, text: str) -> None:
     _valid_or_one_line(text, tmp_path)
