@@ -16,6 +16,7 @@ from ..replay_codes import parse_code
 from ._badges import badge, minutes
 from ._html import esc, rich
 from .card import button_text, render_choice_note, render_round_header
+from .graph import render_graph
 from .replay import ReplayApp
 from .theme import stylesheet
 
@@ -59,7 +60,8 @@ def render_branch(app: ReplayApp, branch: Branch) -> str:
 
 
 def render_answer_key(scenario: Scenario) -> str:
-    """Every round with every choice's verdict, cost, why and result: the instructor's key."""
+    """The round/choice graph, then every round with every choice's verdict, cost, why and
+    result: the instructor's key."""
     parts = []
     for rnd in scenario.rounds:
         parts.append(f'<section class="db-card">{render_round_header(rnd, len(scenario.rounds))}<ul>')
@@ -71,7 +73,8 @@ def render_answer_key(scenario: Scenario) -> str:
         for action in rnd.actions:
             parts.append(f"<li>{rich(action.text)} <span class=\"db-cost\">({minutes(action.minutes)})</span></li>")
         parts.append("</ul></section>")
-    return f'<div class="db-root db-answer-key"><h2>Answer key: {esc(scenario.title)}</h2>{"".join(parts)}</div>'
+    return (f'<div class="db-root db-answer-key"><h2>Answer key: {esc(scenario.title)}</h2>'
+            f'{render_graph(scenario)}{"".join(parts)}</div>')
 
 
 def render_summary(played: list["Played"]) -> str:

@@ -1,4 +1,5 @@
-"""Each incident's round/choice graph as static HTML, for the branch atlas.
+"""An incident's round/choice graph as static HTML, shown at the top of its answer key in the
+branch atlas.
 
 The SVG comes from Graphviz (:mod:`drillbook.authoring.graph`) and is sanitised there; where
 ``dot`` is missing the page shows the DOT text instead, escaped, so the atlas never fails for
@@ -8,10 +9,8 @@ lack of a drawing tool. Colours always come with words (each edge is labelled wi
 from __future__ import annotations
 
 from ..authoring.graph import COLOURS, dot_available, from_scenario, to_dot, to_svg
-from ..content import scenario_dir
 from ..errors import DrillbookError
 from ..model import VERDICTS, Scenario
-from ..scenario import load_scenario
 from ._html import esc, pre
 
 
@@ -26,21 +25,17 @@ def _legend() -> str:
 def render_graph(scenario: Scenario) -> str:
     """One incident's graph: SVG where Graphviz is installed, else its DOT text."""
     dot = to_dot(from_scenario(scenario))
-    body = ""
+    problem = "Graphviz is not installed here, so the graph is shown as DOT text (paste it into any Graphviz viewer)."
     if dot_available():
         try:
-            body = f'<div role="img" aria-label="{esc(scenario.title)}: graph of rounds and choices">{to_svg(dot)}</div>'
+            label = f"{scenario.title}: graph of rounds and choices"
+            return _figure(scenario, f'<div role="img" aria-label="{esc(label)}">{to_svg(dot)}</div>')
         except DrillbookError as exc:
-            body = f"<p>{esc(exc)}</p>"
-    if not body or body.startswith("<p>"):
-        note = body or "<p>Graphviz is not installed here, so the graph is shown as DOT text (paste it into any Graphviz viewer).</p>"
-        body = note + pre(dot)
+            problem = f"{exc}; the graph as DOT text:"
+    return _figure(scenario, f"<p>{esc(problem)}</p>{pre(dot)}")
+
+
+def _figure(scenario: Scenario, body: str) -> str:
     return (f'<figure class="db-graph" style="margin:12px 0">'
-            f"<figcaption><strong>{esc(scenario.title)}</strong> ({esc(scenario.id)}): "
-            f"{len(scenario.rounds)} rounds</figcaption>{body}</figure>")
-
-
-def render_all_graphs() -> str:
-    """Every scenario in ``scenarios/``, in file-name order, with one legend on top."""
-    graphs = [render_graph(load_scenario(path)) for path in sorted(scenario_dir().glob("*.yaml"))]
-    return _legend() + "".join(graphs)
+            f"<figcaption><strong>Rounds and choices</strong> ({esc(scenario.id)}, {len(scenario.rounds)} rounds; "
+            f"also <code>drillbook graph {esc(scenario.id)} -o FILE.svg</code>)</figcaption>{_legend()}{body}</figure>")
