@@ -311,3 +311,13 @@ def test_mutated_seed_is_a_scenario_or_one_line_error(tmp_path: Path, edits: lis
 @given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
 def test_random_text_is_a_scenario_or_one_line_error(tmp_path: Path, text: str) -> None:
     _valid_or_one_line(text, tmp_path)
+
+
+def test_cross_references_match_course_notebooks_by_their_own_words(tmp_path: Path) -> None:
+    text = SEED_TEXT.replace("- Primer: LACP", "- Primer: LACP\n- Primer: Quantum Entanglement")
+    path = tmp_path / "refs.md"
+    path.write_text(text, encoding="utf-8")
+    result = import_markdown(path, "refs", default_course())
+    assert [(r.title, r.notebook) for r in result.scenario.cross_references][2] == ("Primer: LACP", "primer-lacp-bonding.ipynb")
+    assert len(result.scenario.cross_references) == 4  # the unknown primer is left for the author, commented
+    assert '  # - {title: "Primer: Quantum Entanglement", notebook: "…"}  # TODO: no notebook in course.yaml matches' in result.text

@@ -225,8 +225,12 @@ def _cross_references(doc: Document, course: Course, out: _Writer) -> None:
                     "# TODO: check (matched by the words of its title)")
 
 
+#: Words that say what kind of page a reference is, not which one: they never match alone.
+_GENERIC = {"and", "the", "primer", "notebook", "course", "incident", "replay"}
+
+
 def _words(text: str) -> set[str]:
-    return {w for w in infer.slug(text, "").split("-") if len(w) > 2 and w != "and"}
+    return {w for w in infer.slug(text, "").split("-") if len(w) > 2 and w not in _GENERIC}
 
 
 def _notebook_for(ref: Text, course: Course) -> str | None:
