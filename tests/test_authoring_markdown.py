@@ -321,3 +321,9 @@ def test_cross_references_match_course_notebooks_by_their_own_words(tmp_path: Pa
     assert [(r.title, r.notebook) for r in result.scenario.cross_references][2] == ("Primer: LACP", "primer-lacp-bonding.ipynb")
     assert len(result.scenario.cross_references) == 4  # the unknown primer is left for the author, commented
     assert '  # - {title: "Primer: Quantum Entanglement", notebook: "…"}  # TODO: no notebook in course.yaml matches' in result.text
+
+
+def test_windows_line_endings_a_bom_and_blank_lines_change_nothing(seed: Scenario, tmp_path: Path) -> None:
+    path = tmp_path / "windows.md"
+    path.write_bytes(b"\xef\xbb\xbf" + SEED_TEXT.replace("\n", "\r\n\r\n").encode("utf-8"))
+    assert shape(import_markdown(path, "bond-failover", default_course()).scenario) == shape(seed)
