@@ -233,8 +233,7 @@ def test_import_error_is_a_markdown_error_in_process(tmp_path: Path) -> None:
     with pytest.raises(MarkdownError) as caught:
         import_markdown(path, "x", default_course())
     assert (caught.value.path, caught.value.line) == (str(path), 19)
-    assert caught.value.message == ("text after the result block of choice D of Round 1: 'Round 2 First Triage Data' "
-                                    "(put it inside the [Result: …] brackets)")
+    assert caught.value.message == "'Round 2 First Triage Data' looks like a round heading; write it as 'Round 2: First Triage Data'"
 
 
 def test_the_hand_written_scenario_loads(seed: Scenario) -> None:

@@ -80,6 +80,7 @@ SETUP_KEYS = {"system context": "system_context", "context": "system_context", "
 SETUP_LABELS = {"system_context": "System context", "time_of_day": "Time", "role": "Your role"}
 
 _ROUND = re.compile(r"^round\s+(\d+)\s*[:.—–-]\s*(\S.*)$", re.I)
+_ROUND_NO_COLON = re.compile(r"^[Rr]ound\s+(\d+)\s+([A-Z].*)$")  # "Round 2 First Triage Data"
 _CHOSE = re.compile(r"^if\s+you\s+chose\s+\(?([A-Za-z])\)?(\s*\(recommended\))?\s*:?\s*(.*)$", re.I)
 _SECTION = {"setup": "setup", "damage report": "damage", "damage": "damage",
             "cross-references": "xrefs", "cross references": "xrefs", "cross-reference": "xrefs",
@@ -150,7 +151,6 @@ class _Reader:
         self.round: RoundDraft | None = None
         self.choice: ChoiceDraft | None = None
         self.mode = ""  # where a plain line goes: "see", "choices", "actions", "result", "closed"
-        self.result_closed = False
 
     def fail(self, line: int, message: str) -> MarkdownError:
         return MarkdownError(self.path, line, message)
@@ -194,6 +194,9 @@ class _Reader:
             self.start_round(int(match[1]), clean(match[2]), number)
         elif match := _CHOSE.match(form):
             self.start_result(match, number)
+        elif match := _ROUND_NO_COLON.match(form):
+            fixed = _short(f"Round {match[1]}: {match[2]}")
+            raise self.fail(number, f"'{_short(form)}' looks like a round heading; write it as '{fixed}'")
         elif _MARKED_HEADING.search(text) and not _LABEL.match(form):
             raise self.fail(number, f"heading '{_short(form)}' is not part of the incident replay format "
                                     "(expected Setup, Round N: Title, If you chose X:, Damage Report or Cross-References)")
