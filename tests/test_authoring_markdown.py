@@ -326,3 +326,11 @@ def test_windows_line_endings_a_bom_and_blank_lines_change_nothing(seed: Scenari
     path = tmp_path / "windows.md"
     path.write_bytes(b"\xef\xbb\xbf" + SEED_TEXT.replace("\n", "\r\n\r\n").encode("utf-8"))
     assert shape(import_markdown(path, "bond-failover", default_course()).scenario) == shape(seed)
+
+
+def test_a_result_heading_for_two_choices_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "two.md"
+    path.write_text(SEED_TEXT.replace("If you chose C:¶\n[Result: Switch B", "If you chose C or D:¶\n[Result: Switch B"), encoding="utf-8")
+    with pytest.raises(MarkdownError) as caught:
+        import_markdown(path, "two", default_course())
+    assert caught.value.format_message() == f"{path}:15: 'If you chose C or D:': write one result heading per choice, like 'If you chose B:'"

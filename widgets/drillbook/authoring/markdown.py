@@ -81,7 +81,8 @@ SETUP_LABELS = {"system_context": "System context", "time_of_day": "Time", "role
 
 _ROUND = re.compile(r"^round\s+(\d+)\s*[:.—–-]\s*(\S.*)$", re.I)
 _ROUND_NO_COLON = re.compile(r"^[Rr]ound\s+(\d+)\s+([A-Z].*)$")  # "Round 2 First Triage Data"
-_CHOSE = re.compile(r"^if\s+you\s+chose\s+\(?([A-Za-z])\)?(\s*\(recommended\))?\s*:?\s*(.*)$", re.I)
+_CHOSE = re.compile(r"^if\s+you\s+chose\s+\(?([A-Za-z])\)?(\s*\(recommended\))?\s*(?::\s*(.*))?$", re.I)
+_CHOSE_LOOSE = re.compile(r"^if\s+you\s+(?:chose|choose|picked|pick)\b", re.I)
 _SECTION = {"setup": "setup", "damage report": "damage", "damage": "damage",
             "cross-references": "xrefs", "cross references": "xrefs", "cross-reference": "xrefs",
             "see also": "xrefs", "references": "xrefs"}
@@ -194,6 +195,8 @@ class _Reader:
             self.start_round(int(match[1]), clean(match[2]), number)
         elif match := _CHOSE.match(form):
             self.start_result(match, number)
+        elif _CHOSE_LOOSE.match(form):
+            raise self.fail(number, f"'{_short(form)}': write one result heading per choice, like 'If you chose B:'")
         elif match := _ROUND_NO_COLON.match(form):
             fixed = _short(f"Round {match[1]}: {match[2]}")
             raise self.fail(number, f"'{_short(form)}' looks like a round heading; write it as '{fixed}'")
@@ -243,7 +246,7 @@ class _Reader:
         choice.heading_line = number
         choice.marked_recommended = choice.marked_recommended or bool(match[2])
         self.choice, self.mode = choice, "result"
-        if match[3].strip():
+        if (match[3] or "").strip():
             self.result_line(match[3].strip(), number)
 
     # -- rounds --------------------------------------------------------------------------------
