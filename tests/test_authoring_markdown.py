@@ -185,6 +185,8 @@ MALFORMED: list[tuple[str, Callable[[str], str], str]] = [
      "58: heading 'Lessons Learned' is not part of the incident replay format (expected Setup, Round N: Title, If you chose X:, Damage Report or Cross-References)"),
     ("result-without-choice", _replace("If you chose D:¶\n[Result: Server reboots", "If you chose E:¶\n[Result: Server reboots"),
      "17: Round 1 has no choice E to give a result for (choices: A, B, C, D)"),
+    ("unreachable-round", _replace("did not take over. Proceed to Round 2.]", "did not take over. Proceed to Round 3.]"),
+     "19: round 'first-triage-data': is unreachable: no choice leads to it"),
     ("validator-error-at-markdown-line", _replace("- A) SSH to the replica", "- A) " + "very " * 80 + "SSH to the replica"),
      "9: round 'alert-fires' choice 'A' field 'label': is 456 characters long; the limit is 300"),
 ]
