@@ -23,7 +23,7 @@ import pytest
 
 from drillbook.authoring.commands import known_commands, repair
 from drillbook.authoring.emit import import_markdown
-from drillbook.authoring.markdown import MarkdownError
+from drillbook.authoring.document import MarkdownError
 from drillbook.course import default_course
 from drillbook.host.commands import COMMANDS
 from drillbook.model import Scenario

@@ -108,7 +108,7 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 def cmd_import_markdown(args: argparse.Namespace) -> int:
     from .authoring.importer import run_import
-    from .authoring.markdown import MarkdownError
+    from .authoring.document import MarkdownError
     from .course import default_course
 
     try:

@@ -24,7 +24,8 @@ from ..model import Scenario
 from ..scenario import load_text
 from . import infer
 from .commands import commands_in, repair
-from .markdown import Document, MarkdownError, RoundDraft, Text, clean
+from .document import Document, MarkdownError, RoundDraft, Text
+from .markdown import clean, parse
 
 REMEDIATION_SEE = "Work through the remediation actions: verify on the console, then file the follow-ups."
 
@@ -63,8 +64,6 @@ class Imported:
 
 def import_markdown(md_path: str | Path, scenario_id: str, course: Course, yaml_name: str = "<import>") -> Imported:
     """Parse, emit and validate; any problem is a :class:`MarkdownError` naming a Markdown line."""
-    from .markdown import parse
-
     doc = parse(md_path)
     out = _Writer()
     _emit(doc, scenario_id, course, out)

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .markdown import ChoiceDraft, Document, MarkdownError, RoundDraft, Text
+from .document import ChoiceDraft, Document, MarkdownError, RoundDraft, Text
 
 _MINUTES = re.compile(r"(\d+)\s*(\+?)\s*(?:minutes?|mins?)\b", re.I)
 _PROCEED = re.compile(r"\b(?:proceed|continue|go|move on)\s+to\s+round\s+(\d+)", re.I)
