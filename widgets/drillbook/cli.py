@@ -143,8 +143,11 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     made = scaffold(args.name, Path(args.root) if args.root else content_root(), args.title)
     print(f"wrote {made.scenario}\nwrote {made.notebook}\nadded {made.notebook.name} to {made.course}")
-    print(f"next: fill in the TODOs, `drillbook validate {made.scenario}`, then run the notebook once "
-          f"(jupyter nbconvert --to notebook --execute --inplace {made.notebook}) so nbval has its outputs")
+    if made.atlas.is_file():
+        print(f"added a section for {args.name} to {made.atlas}")
+    print(f"next: fill in the TODOs, `drillbook validate {made.scenario}`, then execute {made.notebook.name} and "
+          f"{made.atlas.name} once so nbval has their outputs "
+          "(jupyter nbconvert --to notebook --execute --inplace course/NAME.ipynb)")
     return 0
 
 
