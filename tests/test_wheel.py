@@ -71,6 +71,22 @@ def test_validate_finds_the_shipped_scenarios(installed: Path, tmp_path: Path) -
     assert str(REPO) not in out
 
 
+def test_the_authoring_commands_find_their_data_in_the_wheel(installed: Path, tmp_path: Path) -> None:
+    """The importer's command list and cue words and the scaffold's templates ship as package data."""
+    seed = tmp_path / "seed.md"
+    shutil.copy(REPO / "tests" / "files" / "seed-bond-failover.txt", seed)
+    out = tmp_path / "imported.yaml"
+    _run([str(installed / "drillbook"), "import-markdown", str(seed), "-o", str(out)], cwd=tmp_path)
+    assert "`cat /proc/net/bonding/bond0` shows" in out.read_text(encoding="utf-8")
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "scenarios", content / "scenarios")
+    (content / "course").mkdir()
+    shutil.copy(REPO / "course" / "course.yaml", content / "course" / "course.yaml")
+    _run([str(installed / "drillbook"), "new", "disk-full", "--root", str(content)], cwd=tmp_path)
+    assert (content / "course" / "incident-disk-full.ipynb").is_file()
+    _run([str(installed / "drillbook"), "validate", str(content / "scenarios" / "disk-full.yaml")], cwd=tmp_path)
+
+
 def test_serve_serves_the_shipped_course(installed: Path, tmp_path: Path) -> None:
     port = free_port()
     env = {"JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter"), "DRILLBOOK_DB": str(tmp_path / "db.sqlite3")}
