@@ -336,3 +336,12 @@ def test_a_result_heading_for_two_choices_is_refused(tmp_path: Path) -> None:
     with pytest.raises(MarkdownError) as caught:
         import_markdown(path, "two", default_course())
     assert caught.value.format_message() == f"{path}:15: 'If you chose C or D:': write one result heading per choice, like 'If you chose B:'"
+
+
+def test_without_markers_the_choice_that_proceeds_is_the_guessed_recommendation(seed: Scenario, tmp_path: Path) -> None:
+    path = tmp_path / "unmarked.md"
+    path.write_text(SEED_TEXT.replace(" (recommended)", ""), encoding="utf-8")
+    result = import_markdown(path, "bond-failover", default_course())
+    assert shape(result.scenario) == shape(seed)  # same verdicts and routes...
+    guessed = "verdict: recommended  # TODO: check (no choice is marked (recommended); this one proceeds to the next round)"
+    assert result.text.count(guessed) == 3  # ...but each recommendation is now marked as a guess
