@@ -190,7 +190,7 @@ def test_the_answer_key_opens_with_the_graph_and_never_shows_scenario_markup(see
 
 # -- property: any YAML-shaped data draws, and Graphviz accepts the DOT ---------------------------
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import example, given, settings, strategies as st  # noqa: E402
 
 from drillbook.authoring.graph import from_data  # noqa: E402
 
@@ -206,6 +206,7 @@ _data = st.recursive(
 @needs_dot
 @settings(max_examples=60, deadline=None, database=None)
 @given(data=_data)
+@example(data={"title": "a\x00b", "rounds": [{"id": "x\x00", "choices": [{"label": "\x00", "next": "\x00"}]}]})  # dot stops at NUL
 def test_any_yaml_data_draws_and_graphviz_parses_it(data: object) -> None:
     dot = to_dot(from_data(data, "fuzz"))
     done = subprocess.run(["dot", "-Tcanon"], input=dot, capture_output=True, text=True, timeout=30)

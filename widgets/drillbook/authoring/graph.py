@@ -115,9 +115,11 @@ def _list(value: Any) -> list[Any]:
 
 
 def quote(text: str) -> str:
-    """A DOT double-quoted string: backslashes, quotes and line breaks escaped, so scenario text
-    can never end the string or use Graphviz's ``\\N``-style escapes."""
-    return '"' + re.sub(r"[\\\"]", lambda m: "\\" + m[0], " ".join(str(text).split())) + '"'
+    """A DOT double-quoted string: backslashes, quotes and line breaks escaped and control
+    characters dropped (Graphviz reads a NUL as the end of its input), so scenario text can
+    never end the string or use Graphviz's ``\\N``-style escapes."""
+    printable = "".join(ch for ch in " ".join(str(text).split()) if ch.isprintable())
+    return '"' + re.sub(r"[\\\"]", lambda m: "\\" + m[0], printable) + '"'
 
 
 def _wrap(text: str, width: int = 28) -> str:
