@@ -1,9 +1,14 @@
-"""``grep``'s pattern languages mapped onto Python's ``re``, with a guard against patterns that
-would backtrack for ages (a console must answer instantly, whatever is typed)."""
+"""``grep``'s pattern languages mapped onto Python regular expressions, compiled with the
+``regex`` package because its searches take a ``timeout=``: grep uses a DFA, a backtracking
+engine does not, and a short pattern such as ``a*a*a*a*a*a*a*a*[bc]`` can backtrack for minutes.
+Patterns known to explode (``(a*)*``) are refused at once; every other one is searched under the
+console's time limit (see :mod:`.limits`), so a console answers promptly whatever is typed."""
 
 from __future__ import annotations
 
 import re
+
+import regex
 
 _CLASSES = {"[:digit:]": "0-9", "[:alpha:]": "a-zA-Z", "[:alnum:]": "a-zA-Z0-9", "[:upper:]": "A-Z",
             "[:lower:]": "a-z", "[:space:]": r" \t\n\r\f\v", "[:blank:]": r" \t", "[:xdigit:]": "0-9A-Fa-f",
@@ -103,7 +108,7 @@ def _too_costly(python: str) -> bool:
 
 
 def compile_pattern(pattern: str, *, extended: bool = False, fixed: bool = False, ignore_case: bool = False,
-                    word: bool = False) -> re.Pattern[str]:
+                    word: bool = False) -> regex.Pattern[str]:
     if len(pattern) > MAX_PATTERN:
         raise PatternError(f"drillbook: grep patterns are limited to {MAX_PATTERN} characters here")
     python = to_python(pattern, extended=extended, fixed=fixed)
@@ -112,6 +117,6 @@ def compile_pattern(pattern: str, *, extended: bool = False, fixed: bool = False
     if word:
         python = rf"(?<!\w)(?:{python})(?!\w)"
     try:
-        return re.compile(python, re.IGNORECASE if ignore_case else 0)
-    except (re.error, OverflowError, RecursionError):
+        return regex.compile(python, regex.IGNORECASE if ignore_case else 0)
+    except (regex.error, OverflowError, RecursionError):
         raise PatternError("grep: Invalid regular expression") from None

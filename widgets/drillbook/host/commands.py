@@ -6,15 +6,18 @@ name. Nothing here starts a process: every answer is computed from :class:`HostS
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from regex import Pattern
 
 from . import kernel, render_net, render_sys
 from ..errors import ToolError
 from ._grep import PatternError, compile_pattern
 from ._templates import fill, tool
+from .limits import Budget, LimitReached
 from .model import BOND_MODES, HostState
 
 #: longest simulated ``sleep``; a console must not stall a lesson
@@ -23,12 +26,12 @@ MAX_SLEEP_S = 600
 
 @dataclass
 class Ctx:
-    """Per-line bookkeeping: simulated seconds spent and whether console time is charged."""
+    """Per-line bookkeeping; ``budget`` is the submission's allowance (time, output), asked
+    before a command spends simulated time or builds output."""
 
     state: HostState
     history: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    charged: bool = False
+    budget: Budget = field(default_factory=Budget)
     clear: bool = False
 
 
@@ -198,7 +201,7 @@ def _mode(ctx: Ctx, mode: str) -> Output:
     """iproute2 checks the name (iplink_bond.c), the kernel whether the bond may change mode."""
     if mode not in BOND_MODES:
         return tool("ip_invalid_mode", value=mode), 255
-    ctx.seconds += 0.1
+    ctx.budget.spend(0.1)
     reason = kernel.set_mode(ctx.state, mode)
     if reason is None:
         return "", 0
@@ -213,7 +216,7 @@ def _active_slave(ctx: Ctx, dev: str) -> Output:
         if dev not in state.interfaces:
             return tool("ip_cannot_find_device", dev=dev), 1
         return tool("ip_bond_option_invalid"), 2
-    ctx.seconds += 0.1
+    ctx.budget.spend(0.1)
     return ("", 0) if kernel.set_active_slave(state, dev) else (tool("ip_bond_option_invalid"), 2)
 
 
@@ -225,8 +228,8 @@ def _admin(ctx: Ctx, dev: str, up: bool, *, ifupdown: str | None) -> Output:
         if ifupdown is not None:
             return tool("ifupdown_unknown", tool=ifupdown, dev=dev), 1
         return tool("ip_cannot_find_device", dev=dev), 1
+    ctx.budget.spend(1.3 if up else 0.2)
     kernel.set_admin(state, dev, up)
-    ctx.seconds += 1.3 if up else 0.2
     return "", 0
 
 
@@ -259,8 +262,8 @@ def cmd_systemctl(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
     words = [a for a in args if not a.startswith("-")]
     if len(words) == 2 and words[0] in ("restart", "reload-or-restart") and words[1] in ("networking",
                                                                                           "networking.service"):
+        ctx.budget.spend(2)
         kernel.restart_networking(ctx.state)
-        ctx.seconds += 2
         return "", 0
     return tool("systemctl_only"), 1
 
@@ -303,7 +306,7 @@ def cmd_ping(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
         return tool("ping_usage"), 2
     out, status, seconds = render_sys.ping(ctx.state, host, count, interrupted, size=size,
                                            dont_fragment=dont_fragment)
-    ctx.seconds += seconds
+    ctx.budget.spend(seconds)
     return out, status
 
 
@@ -397,8 +400,8 @@ def cmd_sleep(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
         total += float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
     if total > MAX_SLEEP_S:
         return tool("sleep_limit", seconds=MAX_SLEEP_S), 1
+    ctx.budget.spend(total)
     kernel.advance(ctx.state, total)
-    ctx.seconds += total
     return "", 0
 
 
@@ -409,7 +412,7 @@ def cmd_help(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
 
 @command("history")
 def cmd_history(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
-    return "\n".join(f"{i:5d}  {line}" for i, line in enumerate(ctx.history, 1)), 0
+    return joined(ctx.budget, (f"{i:5d}  {line}" for i, line in enumerate(ctx.history, 1))), 0
 
 
 @command("clear")
@@ -466,12 +469,39 @@ def cmd_grep(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
         regex = compile_pattern(pattern, extended=opts["E"], fixed=opts["F"], ignore_case=opts["i"], word=opts["w"])
     except PatternError as exc:
         return str(exc), 2
-    hits = [(n, line) for n, line in enumerate(source.split("\n"), 1)
-            if source and bool(regex.search(line)) != opts["v"]]
+    hits = _matches(ctx.budget, regex, source.split("\n") if source else [], invert=opts["v"])
     if opts["c"]:
         return str(len(hits)), 0 if hits else 1
-    lines = [f"{n}:{line}" if opts["n"] else line for n, line in hits]
-    return "\n".join(lines), 0 if hits else 1
+    return joined(ctx.budget, (f"{n}:{line}" if opts["n"] else line for n, line in hits)), 0 if hits else 1
+
+
+def _matches(budget: Budget, regex: Pattern[str], lines: list[str], *, invert: bool) -> list[tuple[int, str]]:
+    """Numbered lines that match (or not), stopped by the submission's grep time limit."""
+    hits = []
+    started = time.monotonic()
+    try:
+        for n, line in enumerate(lines, 1):
+            timeout = budget.grep_timeout() - (time.monotonic() - started)
+            if timeout <= 0:
+                raise budget.grep_timed_out()
+            if bool(regex.search(line, timeout=timeout)) != invert:
+                hits.append((n, line))
+    except TimeoutError:
+        raise budget.grep_timed_out() from None
+    budget.grep_spent(time.monotonic() - started)
+    return hits
+
+
+def joined(budget: Budget, lines: Iterable[str]) -> str:
+    """``"\\n".join(lines)``, stopped as soon as it would outgrow the output still allowed."""
+    out: list[str] = []
+    size = -1
+    for line in lines:
+        size += len(line) + 1
+        if size > budget.room:
+            raise LimitReached("output", budget.limits.output_chars)
+        out.append(line)
+    return "\n".join(out)
 
 
 def _count(args: list[str], default: int) -> int | None:
@@ -512,10 +542,3 @@ def cmd_pager(ctx: Ctx, args: list[str], stdin: str | None) -> Output:
     if stdin is None:
         return cmd_cat(ctx, args, None)
     return stdin, 0
-
-
-def estimate_minutes(ctx: Ctx, base: int) -> int:
-    """Console time for a line: the per-command cost, or longer if sleeps/pings took longer."""
-    if not ctx.charged:
-        return 0
-    return max(base, math.ceil(ctx.seconds / 60 - 1e-9))

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from . import kernel
 from ._syntax import ShellSyntaxError, parse
 from ._templates import tool
-from .commands import COMMANDS, FREE, Ctx, estimate_minutes
+from .commands import COMMANDS, FREE, Ctx
+from .limits import DEFAULT_LIMITS, Budget, LimitReached, Limits, limit_message
 from .model import HostState
 
 #: characters of a learner's word echoed back in an error (a pasted megabyte stays readable)
 MAX_ECHO = 120
-#: characters of one line that are interpreted at all
-MAX_LINE = 20_000
+#: characters of one typed line echoed back as the command
+MAX_SHOWN = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 #: destructive commands answered in character, with no effect
@@ -61,6 +62,7 @@ class ShellResult:
     clear: bool = False  #: the learner asked to clear the screen
     status: int = 0  #: exit status of the last command, as ``$?`` would be
     now: dt.datetime | None = None  #: the host's simulated clock after the line
+    limit: str | None = None  #: the console limit that stopped the line (``"minutes"``...), if any
 
 
 def printable(text: str, limit: int = MAX_ECHO) -> str:
@@ -71,10 +73,13 @@ def printable(text: str, limit: int = MAX_ECHO) -> str:
 
 @dataclass
 class Shell:
-    """A root shell on the simulated host; keeps its own history."""
+    """A root shell on the simulated host; keeps its own history. ``limits`` bound what one
+    submission may cost (input, commands, output, simulated minutes, grep time), for every front
+    end that runs lines through this shell."""
 
     state: HostState
     history: list[str] = field(default_factory=list)
+    limits: Limits = DEFAULT_LIMITS
 
     @property
     def prompt(self) -> str:
@@ -85,60 +90,87 @@ class Shell:
         return self.state.kernel.now if self.state.kernel is not None else None
 
     def run(self, line: str) -> ShellResult:
-        """Interpret one line (never raises; every failure is text in the result)."""
+        """Interpret one submission, one or more lines (never raises; every failure is text in
+        the result)."""
         if not isinstance(line, str):
             line = "" if line is None else str(line)
-        physical = [p for p in re.split(r"\r\n|\r|\n", line)]
-        if len(physical) > 1:
-            return self._run_many([p for p in physical if p.strip()])
         try:
-            return self._run_line(line)
+            return self._run_input(line)
         except Exception as exc:  # a bug must not reach the learner as a traceback
-            return ShellResult(printable(line, 1000), f"drillbook: the console could not run this line ({type(exc).__name__})",
+            return ShellResult(printable(line, MAX_SHOWN),
+                               f"drillbook: the console could not run this line ({type(exc).__name__})",
                                0, now=self.now)
 
-    def _run_many(self, lines: list[str]) -> ShellResult:
-        results = [self.run(p) for p in lines]
+    def _run_input(self, line: str) -> ShellResult:
+        if len(line) > self.limits.input_chars:
+            shown = printable(line, MAX_SHOWN)
+            self._remember(shown)
+            return ShellResult(shown, limit_message("input", self.limits.input_chars), 0, status=1,
+                               now=self.now, limit="input")
+        budget = Budget(self.limits, base_minutes=self.state.console_minutes)
+        physical = re.split(r"\r\n|\r|\n", line)
+        if len(physical) == 1:
+            return self._run_line(line, budget)
+        lines = [p for p in physical if p.strip()]
+        results: list[ShellResult] = []
+        for text in lines[:self.limits.lines]:
+            results.append(self._run_line(text, budget))
+            if results[-1].limit:
+                break
         if not results:
-            return self.run("")
+            return self._run_line("", budget)
+        limit = results[-1].limit
+        outputs = [r.output for r in results if r.output]
+        if limit is None and len(lines) > self.limits.lines:
+            limit = "lines"
+            outputs.append(limit_message("lines", self.limits.lines))
         return ShellResult(
-            command="\n".join(r.command for r in results),
-            output="\n".join(r.output for r in results if r.output),
+            command="\n".join(r.command for r in results), output="\n".join(outputs),
             minutes=sum(r.minutes for r in results), clear=any(r.clear for r in results),
-            status=results[-1].status, now=self.now,
+            status=1 if limit else results[-1].status, now=self.now, limit=limit,
         )
 
-    def _run_line(self, line: str) -> ShellResult:
-        shown = printable(line, 1000)
+    def _remember(self, shown: str) -> None:
+        self.history.append(shown)
+        del self.history[:-self.limits.history]
+
+    def _run_line(self, line: str, budget: Budget) -> ShellResult:
+        shown = printable(line, MAX_SHOWN)
         if not line.strip():
             return ShellResult(shown, "", 0, now=self.now)
-        self.history.append(shown)
-        if len(line) > MAX_LINE:
-            return ShellResult(shown, f"drillbook: lines longer than {MAX_LINE:,} characters are not run here",
-                               0, status=1, now=self.now)
+        self._remember(shown)
         if re.search(r":\s*\(\s*\)\s*\{", line):
             return ShellResult(shown, "drillbook: a fork bomb, at 3 a.m., on the primary database? "
                                       "Refused (nothing happened).", 0, status=1, now=self.now)
         start = self.state.kernel.uptime_s if self.state.kernel else 0.0
-        ctx = Ctx(self.state, history=list(self.history))
+        ctx = Ctx(self.state, history=list(self.history), budget=budget)
         try:
             steps = parse(line)
         except ShellSyntaxError as exc:
             return ShellResult(shown, exc.message, 0, status=2, now=self.now)
         outputs: list[str] = []
         status = 0
-        for step in steps:
-            if step.joiner == "&&" and status != 0:
-                continue
-            data: str | None = None
-            for argv in step.pipeline:
-                data, status = self._run_command(ctx, list(argv), data)
-            if data:
-                outputs.append(data)
-        minutes = estimate_minutes(ctx, self.state.console_minutes)
+        limit: str | None = None
+        budget.begin_line()
+        try:
+            for step in steps:
+                if step.joiner == "&&" and status != 0:
+                    continue
+                data: str | None = None
+                for argv in step.pipeline:
+                    budget.command()
+                    data, status = self._run_command(ctx, list(argv), data)
+                    budget.output(data)
+                if data:
+                    outputs.append(data)
+        except LimitReached as stop:
+            outputs.append(stop.message)
+            status, limit = 1, stop.key
+        minutes = budget.end_line()
         if self.state.kernel is not None:
             kernel.advance(self.state, start + minutes * 60 - self.state.kernel.uptime_s)
-        return ShellResult(shown, "\n".join(outputs), minutes, clear=ctx.clear, status=status, now=self.now)
+        return ShellResult(shown, "\n".join(outputs), minutes, clear=ctx.clear, status=status, now=self.now,
+                           limit=limit)
 
     def _run_command(self, ctx: Ctx, argv: list[str], stdin: str | None) -> tuple[str, int]:
         while argv and argv[0] == "sudo":
@@ -157,7 +189,7 @@ class Shell:
         if handler is None:
             return tool("not_found", name=printable(name)), 127
         if name not in FREE:
-            ctx.charged = True
+            ctx.budget.charge()
         return handler(ctx, args, stdin)
 
     @staticmethod
