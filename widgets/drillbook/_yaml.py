@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
+from ._fs import FileTooLarge, read_regular_file
 from .errors import ScenarioError
 
 #: Refuse files larger than this before parsing: a scenario is a few dozen KiB at most.
@@ -166,13 +167,13 @@ def load_file(path: str | Path) -> Any:
     """Read and parse a YAML file, refusing oversized, binary or undecodable input."""
     shown = str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_regular_file(path, MAX_FILE_BYTES)
+    except FileTooLarge as exc:
+        raise ScenarioError.at(
+            shown, 1, "", f"the file is {exc.size:,} bytes; scenarios are limited to {MAX_FILE_BYTES:,}"
+        ) from None
     except OSError as exc:
         raise ScenarioError.at(shown, None, "", f"cannot read the file ({exc.strerror or exc})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError.at(
-            shown, 1, "", f"the file is {len(raw):,} bytes; scenarios are limited to {MAX_FILE_BYTES:,}"
-        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

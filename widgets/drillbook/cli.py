@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ._fs import is_dir
 from .content import find_scenario, scenario_dir
 from .engine import play
 from .errors import DrillbookError
@@ -26,7 +27,7 @@ def _scenario_files(paths: Sequence[str]) -> list[Path]:
     files: list[Path] = []
     for name in paths:
         path = Path(name)
-        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+        files.extend(sorted(path.glob("*.yaml")) if is_dir(path) else [path])
     return files
 
 
@@ -84,13 +85,14 @@ def cmd_notes(args: argparse.Namespace) -> int:
     if not db.is_file():
         print(f"drillbook: no notes database at {db} (nobody has saved a note there yet)", file=sys.stderr)
         return 1
+    group = args.group.strip()  # stored names are stripped, so is the query
     store = Store(db)
     try:
-        notes = store.notes(scenario.id, group=args.group)
+        notes = store.notes(scenario.id, group=group)
     finally:
         store.close()
     if not notes:
-        who = f"group '{args.group}'" if args.group else "the default group"
+        who = f"group '{group}'" if group else "the default group"
         print(f"drillbook: no notes on {scenario.id} for {who} in {db}", file=sys.stderr)
         return 0
     if args.format == "json":

@@ -12,6 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from ._fs import is_file
+from ._text import printable
 from .errors import DrillbookError, UnknownIdError
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -61,10 +63,10 @@ def config_dir() -> Path:
 def find_scenario(name: str) -> Path:
     """Resolve a scenario id (``bond-failover``) or a path to a ``.yaml`` file."""
     candidate = Path(name)
-    if candidate.suffix in (".yaml", ".yml") and candidate.exists():
+    if candidate.suffix in (".yaml", ".yml") and is_file(candidate):
         return candidate
     path = scenario_dir() / f"{name}.yaml"
-    if path.exists():
+    if is_file(path):
         return path
     known = ", ".join(sorted(p.stem for p in scenario_dir().glob("*.yaml"))) or "none"
-    raise UnknownIdError(f"no scenario '{name}' (known: {known})")
+    raise UnknownIdError(f"no scenario '{printable(name, 80)}' (known: {known})")

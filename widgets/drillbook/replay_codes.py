@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ._text import printable
 from .errors import UnknownIdError
 from .model import END, Scenario
 
@@ -23,8 +24,8 @@ def parse_code(code: str) -> list[str]:
     cleaned = (code or "").strip().upper().replace(" ", "")
     if cleaned == "":
         return []
-    if not _CODE.match(cleaned):
-        shown = code if len(code) <= 40 else code[:40] + "…"
+    if not _CODE.fullmatch(cleaned):
+        shown = printable(code, 40)
         raise UnknownIdError(
             f"'{shown}' is not a replay code: use the letters A-D for each round, rounds separated by '-', e.g. B-A-A"
         )

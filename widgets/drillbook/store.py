@@ -81,6 +81,10 @@ def _clean(value: str, what: str, limit: int) -> str:
     if not isinstance(value, str):
         raise StoreError(f"{what} must be text")
     value = value.replace("\x00", "").strip()
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # e.g. a command-line argument that was not UTF-8 (surrogate escapes)
+        raise StoreError(f"{what} is not valid UTF-8 text") from None
     if len(value) > limit:
         raise StoreError(f"{what} is {len(value):,} characters long; the limit is {limit:,}")
     return value
@@ -140,7 +144,7 @@ class Store:
 
     def notes(self, scenario_id: str, round_id: str | None = None, *, group: str = "") -> list[Note]:
         sql = "SELECT * FROM notes WHERE scenario_id = ? AND grp = ?"
-        params: tuple[object, ...] = (scenario_id, group)
+        params: tuple[object, ...] = (scenario_id, _clean(group, "the group name", 100))
         if round_id is not None:
             sql += " AND round_id = ?"
             params += (round_id,)
@@ -153,12 +157,14 @@ class Store:
             "INSERT INTO progress VALUES (?,?,?,?,?,?,?) ON CONFLICT (grp, learner, scenario_id) DO UPDATE SET "
             "path_code = excluded.path_code, finished = excluded.finished, "
             "total_minutes = excluded.total_minutes, updated_at = excluded.updated_at",
-            (group, learner, scenario_id, path_code, int(finished), total_minutes, _now()),
+            (_clean(group, "the group name", 100), _clean(learner, "the learner name", 100), scenario_id, path_code,
+             int(finished), total_minutes, _now()),
         )
 
     def progress(self, scenario_id: str, *, group: str = "", learner: str = "") -> Progress | None:
         row = self._run(
-            "SELECT * FROM progress WHERE grp = ? AND learner = ? AND scenario_id = ?", (group, learner, scenario_id)
+            "SELECT * FROM progress WHERE grp = ? AND learner = ? AND scenario_id = ?",
+            (_clean(group, "the group name", 100), _clean(learner, "the learner name", 100), scenario_id)
         ).fetchone()
         if row is None:
             return None

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from .. import _text
 from . import kernel
 from ._syntax import ShellSyntaxError, parse
 from ._templates import tool
@@ -23,7 +24,6 @@ from .model import HostState
 MAX_ECHO = 120
 #: characters of one typed line echoed back as the command
 MAX_SHOWN = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 #: destructive commands answered in character, with no effect
 _REFUSALS = {
@@ -67,8 +67,7 @@ class ShellResult:
 
 def printable(text: str, limit: int = MAX_ECHO) -> str:
     """Control characters as ``^X`` (as a terminal echoes them), long text cut with an ellipsis."""
-    shown = _CONTROL.sub(lambda m: "^" + chr((ord(m.group()) + 64) % 128), text)
-    return shown if len(shown) <= limit else shown[:limit] + "…"
+    return _text.printable(text, limit, keep="\t\n")
 
 
 @dataclass
