@@ -60,6 +60,23 @@ CASES: dict[str, tuple[int, str, str, str]] = {
     "bad-lacp-rate.yaml": (85, "lacp_rate: quick", "host bond field 'lacp_rate'", "unknown value 'quick' (expected one of: slow, fast)"),
     "bad-system-mac.yaml": (56, "00:1C:73", "host switch #1 field 'system_mac'", "is not a MAC address"),
     "bad-effect-mtu.yaml": (153, 'bond0.mtu: "1500"', "round 'triage' choice 'B' effects field 'bond0.mtu'", "must be a number, got text"),
+    "bad-arp-target.yaml": (83, "gateway]", "host bond field 'arp_ip_targets'",
+                            "item 2 must be an IPv4 address like 10.20.0.1, got 'gateway'"),
+    "effect-unknown-slave.yaml": (164, "bond0.slaves: [eth0, eth9]", "round 'triage' choice 'C' effects field 'bond0.slaves'",
+                                  "unknown interface 'eth9' (interfaces: eth0, eth1)"),
+    "effect-duplicate-slave.yaml": (164, "[eth0, eth1, eth0]", "round 'triage' choice 'C' effects field 'bond0.slaves'",
+                                    "interface 'eth0' is listed twice"),
+    "effect-arp-targets-not-ipv4.yaml": (164, "[1, [2], {x: 3}]",
+                                         "round 'triage' choice 'C' effects field 'bond0.arp_ip_targets'",
+                                         "item 1 must be an IPv4 address like 10.20.0.1, got a number"),
+    "effect-arp-target-out-of-range.yaml": (166, "- 10.20.0.300",
+                                            "round 'triage' choice 'C' effects field 'bond0.arp_ip_targets'",
+                                            "item 2 must be an IPv4 address like 10.20.0.1, got '10.20.0.300'"),
+    "effect-absurd-speed.yaml": (164, "eth1.speed_mbps: 100000000000",
+                                 "round 'triage' choice 'C' effects field 'eth1.speed_mbps'",
+                                 "must be between 10 and 800000, got 100000000000"),
+    "alias-bomb.yaml": (169, "- &a4 [*a3,", "", "more than 50,000 values once its aliases are expanded (an alias bomb?)"),
+    "recursive-alias.yaml": (164, "&loop [10.20.0.1, *loop]", "", "the alias *loop refers to a value that contains it"),
 }
 
 
@@ -168,7 +185,9 @@ def test_billion_laughs_does_not_blow_up() -> None:
     bomb = "a: &a ['x','x','x','x','x','x','x','x','x']\n" + "".join(
         f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n" for p, c in zip("abcdefgh", "bcdefghi")
     )
-    with pytest.raises(ScenarioError, match=r"bomb.yaml:1: field 'id': is missing"):
+    # refused while loading, at the alias that crosses the limit (e: 9**5 values), before any walk
+    with pytest.raises(ScenarioError, match=r"^bomb.yaml:5: the YAML has more than 50,000 values once its "
+                                            r"aliases are expanded \(an alias bomb\?\)$"):
         load_text(bomb, "bomb.yaml")
 
 

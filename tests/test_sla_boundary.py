@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from drillbook.engine import Engine, play
+from drillbook.report import damage_report
 from drillbook.scenario import Scenario
 from drillbook.ui.clock import IncidentClock, render_clock
 
@@ -29,7 +30,7 @@ def test_downtime_exactly_at_the_sla_is_not_a_breach(seed: Scenario, optimal_dow
     assert engine.downtime_minutes == engine.scenario.clock.sla_minutes
     assert engine.sla_breached is False
     assert engine.state.sla_breached is False
-    assert engine.report().sla_breached is False
+    assert damage_report(engine.scenario, engine.state).sla_breached is False
 
 
 def test_one_minute_over_the_sla_is_a_breach(seed: Scenario, optimal_downtime: int) -> None:
@@ -37,7 +38,7 @@ def test_one_minute_over_the_sla_is_a_breach(seed: Scenario, optimal_downtime: i
     assert engine.downtime_minutes == engine.scenario.clock.sla_minutes + 1
     assert engine.sla_breached is True
     assert engine.state.sla_breached is True
-    assert engine.report().sla_breached is True
+    assert damage_report(engine.scenario, engine.state).sla_breached is True
 
 
 def test_clock_view_at_the_boundary(seed: Scenario, optimal_downtime: int) -> None:

@@ -60,6 +60,11 @@ class Section:
         """Report a problem with ``field`` at the line where it (or this mapping) stands."""
         self._fail(self.line_of(field), field, message)
 
+    def fail_item(self, field: str, index: int, message: str) -> NoReturn:
+        """Report a problem with item ``index`` of the list ``field``, at that item's own line."""
+        value = self.raw.get(field)
+        self._fail(value.line_of(index) if isinstance(value, LineList) else self.line_of(field), field, message)
+
     def line_of(self, field: str) -> int:
         return self.raw.line_of(field)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from ._fs import FileTooLarge, read_regular_file
@@ -23,6 +24,11 @@ from .errors import ScenarioError
 
 #: Refuse files larger than this before parsing: a scenario is a few dozen KiB at most.
 MAX_FILE_BYTES = 1_000_000
+#: Values (keys, items, scalars) one document may hold with every alias expanded. The seed
+#: scenario has about 530; nine aliases nested nine deep (an "alias bomb") would be 387 million,
+#: tiny to load (aliases share one object) and huge to validate or render.
+MAX_VALUES = 50_000
+_TOO_MANY = "the YAML has more than {limit:,} values once its aliases are expanded (an alias bomb?)"
 
 
 class LineDict(dict[str, Any]):
@@ -91,11 +97,66 @@ class _LineConstructor(yaml.constructor.SafeConstructor):
 
 
 class _LineLoader(_LineConstructor, yaml.SafeLoader):
-    """The pure-Python loader: the reference, and the one that words every error."""
+    """The pure-Python loader: the reference, and the one that words every error.
+
+    Its composer also counts the values the document holds with aliases expanded, while it
+    composes: an alias adds the size of what it refers to, so an alias bomb is refused at the
+    alias that crosses :data:`MAX_VALUES`, before anything walks the expanded tree.
+    """
 
     def __init__(self, stream: str, path: str) -> None:
         yaml.SafeLoader.__init__(self, stream)
         self._path = path
+        self._expanded = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> its expanded size, once composed
+
+    def _count(self, values: int, mark: Any) -> None:
+        self._expanded += values
+        if self._expanded > MAX_VALUES:
+            raise ScenarioError.at(self._path, mark.line + 1, "", _TOO_MANY.format(limit=MAX_VALUES))
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            target = self.anchors.get(event.anchor)
+            if target is not None:
+                if id(target) not in self._sizes:
+                    raise ScenarioError.at(self._path, event.start_mark.line + 1, "",
+                                           f"the alias *{event.anchor} refers to a value that contains it")
+                self._count(self._sizes[id(target)], event.start_mark)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        self._count(1, self.peek_event().start_mark)
+        before = self._expanded
+        node: Node = super().compose_node(parent, index)
+        self._sizes[id(node)] = self._expanded - before + 1
+        return node
+
+
+def expanded_size(node: Node, limit: int = MAX_VALUES) -> int:
+    """Values under ``node`` with aliases expanded (shared nodes counted each time), stopping
+    with ValueError past ``limit`` or on a node that contains itself."""
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+
+    def size(current: Node) -> int:
+        key = id(current)
+        if key in sizes:
+            return sizes[key]
+        if key in visiting:
+            raise ValueError("recursive alias")
+        visiting.add(key)
+        total = 1
+        children = current.value if isinstance(current, (SequenceNode, MappingNode)) else ()
+        for child in children:
+            for part in (child if isinstance(child, tuple) else (child,)):
+                total += size(part)
+                if total > limit:
+                    raise ValueError("too many values")
+        visiting.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(node)
 
 
 _CSafeLoader: type | None = getattr(yaml, "CSafeLoader", None)
@@ -107,6 +168,12 @@ if _CSafeLoader is not None:
         def __init__(self, stream: str, path: str) -> None:
             _CSafeLoader.__init__(self, stream)  # type: ignore[misc]
             self._path = path
+
+        def construct_document(self, node: Node) -> Any:
+            # libyaml composes in C, so the expanded size is measured here, before construction;
+            # past the limit the pure-Python loader runs and words the error at the alias's line
+            expanded_size(node)
+            return super().construct_document(node)
 else:  # PyYAML built without libyaml
     _FastLineLoader = None  # type: ignore[assignment, misc]
 
@@ -136,14 +203,23 @@ def load_text(text: str, path: str) -> Any:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ScenarioError.at(path, line, "", "the file contains a NUL byte; is it binary?")
     if _FastLineLoader is not None:
-        fast = _FastLineLoader(text, path)
         try:
-            return fast.get_single_data()
-        except Exception:  # noqa: BLE001 - the pure-Python loader below reports it, in its words
+            fast = _FastLineLoader(text, path)
+        except yaml.YAMLError:  # the pure-Python loader below reports it, in its words
             pass
-        finally:
-            fast.dispose()
-    loader = _LineLoader(text, path)
+        else:
+            try:
+                return fast.get_single_data()
+            except Exception:  # noqa: BLE001 - the pure-Python loader below reports it, in its words
+                pass
+            finally:
+                fast.dispose()
+    try:
+        loader = _LineLoader(text, path)
+    except yaml.reader.ReaderError as exc:  # YAML refuses control characters before parsing
+        line = text.count("\n", 0, exc.position) + 1
+        raise ScenarioError.at(path, line, "", f"the file contains the control character U+{exc.character:04X}; "
+                                               "is it binary?") from None
     try:
         return loader.get_single_data()
     except ScenarioError:
@@ -156,9 +232,9 @@ def load_text(text: str, path: str) -> Any:
             problem = f"YAML tags like {problem.split('for the tag')[-1].strip()} are not allowed: drillbook files are plain data"
         raise ScenarioError.at(path, where, "", f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
-        raise ScenarioError.at(path, None, "", f"YAML error: {exc}") from None
+        raise ScenarioError.at(path, loader.get_mark().line + 1, "", f"YAML error: {exc}") from None
     except RecursionError:
-        raise ScenarioError.at(path, None, "", "the YAML nests too deeply") from None
+        raise ScenarioError.at(path, loader.get_mark().line + 1, "", "the YAML nests too deeply") from None
     finally:
         loader.dispose()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import ipaddress
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -21,7 +22,16 @@ AD_SELECT = ("stable", "bandwidth", "count")
 XMIT_HASH_POLICIES = ("layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4", "vlan+srcmac")
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 _CIDR = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
-_IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+#: sane ranges of the host's whole-number fields, in the ``host:`` section and in effects alike
+RANGES = {"speed_mbps": (10, 800_000), "miimon": (0, 60_000), "updelay": (0, 60_000), "downdelay": (0, 60_000),
+          "arp_interval": (0, 60_000), "link_failure_count": (0, 100_000)}
+#: longest value of the host's text fields
+TEXT_LIMITS = {"driver": 40, "bus_info": 40, "mac": 17, "firmware": 60, "switch": 64, "address": 18, "label": 80,
+               "system_mac": 17}
+PORTS = ("FIBRE", "Twisted Pair", "Direct Attach Copper", "Other", "None")
+#: the kernel's limits: BOND_MAX_ARP_TARGETS is 16; a bond here has at most 8 ports
+MAX_SLAVES = 8
+MAX_ARP_TARGETS = 16
 
 
 @dataclass
@@ -159,29 +169,77 @@ class HostState:
 
 # -- parsing ---------------------------------------------------------------------------------
 
+def _whole(section: Section, key: str, default: Any = ...) -> int:
+    """A whole-number host field in its sane range (:data:`RANGES`, by the field's own name)."""
+    low, high = RANGES[key.rpartition(".")[2]]
+    return section.integer(key, default, minimum=low, maximum=high)
+
+
+def is_ipv4(value: object) -> bool:
+    """A dotted-quad IPv4 address such as ``10.20.0.1`` (each part 0-255)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _slave_list(section: Section, key: str, interfaces: dict[str, Interface]) -> list[str]:
+    """A bond's slaves: 1 to :data:`MAX_SLAVES` declared interfaces, each once."""
+    names = list(section.text_list(key, min_items=1, max_items=MAX_SLAVES))
+    for index, name in enumerate(names):
+        if name not in interfaces:
+            section.fail_item(key, index, f"unknown interface '{name}' (interfaces: {', '.join(interfaces)})")
+        if name in names[:index]:
+            section.fail_item(key, index, f"interface '{name}' is listed twice")
+    return names
+
+
+def _ipv4_list(section: Section, key: str) -> list[str]:
+    """ARP monitor targets: up to :data:`MAX_ARP_TARGETS` distinct IPv4 addresses."""
+    targets: list[str] = []
+    for index, item, _line in section.items(key, default=[], max_items=MAX_ARP_TARGETS):
+        if not is_ipv4(item):
+            got = f"'{item}'" if isinstance(item, str) else describe(item)
+            section.fail_item(key, index, f"item {index + 1} must be an IPv4 address like 10.20.0.1, got {got}")
+        if item in targets:
+            section.fail_item(key, index, f"'{item}' is listed twice")
+        targets.append(item)
+    return targets
+
+
 def _mac(section: Section, key: str) -> str:
-    value = section.text(key, max_len=17)
+    value = section.text(key, max_len=TEXT_LIMITS["mac"])
     if not _MAC.match(value):
         section.fail(key, f"'{value}' is not a MAC address like 90:e2:ba:4c:10:a0 (lowercase)")
+    return value
+
+
+def _cidr(section: Section, key: str) -> str:
+    value = section.text(key, max_len=TEXT_LIMITS["address"])
+    if not _CIDR.match(value) or not is_ipv4(value.partition("/")[0]) or int(value.partition("/")[2]) > 32:
+        section.fail(key, f"'{value}' is not an IPv4 address with prefix like 10.20.0.15/24")
     return value
 
 
 def _interface(section: Section, switches: dict[str, Switch]) -> Interface:
     iface = Interface(
         name=section.identifier("name"),
-        driver=section.text("driver", max_len=40),
-        bus_info=section.text("bus_info", max_len=40),
+        driver=section.text("driver", max_len=TEXT_LIMITS["driver"]),
+        bus_info=section.text("bus_info", max_len=TEXT_LIMITS["bus_info"]),
         mac=_mac(section, "mac"),
-        firmware=section.text("firmware", max_len=60),
-        speed_mbps=section.integer("speed_mbps", minimum=10, maximum=800_000),
-        port=section.choice("port", ("FIBRE", "Twisted Pair", "Direct Attach Copper", "Other", "None")),
-        switch=section.text("switch", max_len=64),
+        firmware=section.text("firmware", max_len=TEXT_LIMITS["firmware"]),
+        speed_mbps=_whole(section, "speed_mbps"),
+        port=section.choice("port", PORTS),
+        switch=section.text("switch", max_len=TEXT_LIMITS["switch"]),
         carrier=section.boolean("carrier"),
         degraded=section.boolean("degraded", False),
         admin_up=section.boolean("admin_up", True),
-        link_failure_count=section.integer("link_failure_count", 0),
+        link_failure_count=_whole(section, "link_failure_count", 0),
         lacp=section.boolean("lacp", True),
-        switch_port=section.integer("switch_port", 1, minimum=1, maximum=65_535),
+        switch_port=_whole(section, "switch_port", 1),
         story_mii_down=section.boolean("story_mii_down", False),
     )
     if iface.switch not in switches:
@@ -194,27 +252,22 @@ def _bond(section: Section, interfaces: dict[str, Interface]) -> Bond:
     bond = Bond(
         name=section.identifier("name"),
         mode=section.choice("mode", BOND_MODES),
-        miimon=section.integer("miimon", minimum=0, maximum=60_000),
-        slaves=list(section.text_list("slaves", min_items=1, max_items=8)),
-        address=section.text("address", max_len=18),
+        miimon=_whole(section, "miimon"),
+        slaves=_slave_list(section, "slaves", interfaces),
+        address=_cidr(section, "address"),
         active_slave=section.value("active_slave", None),
         primary=section.value("primary", None),
-        updelay=section.integer("updelay", 0, maximum=60_000),
-        downdelay=section.integer("downdelay", 0, maximum=60_000),
-        arp_interval=section.integer("arp_interval", 0, maximum=60_000),
-        arp_ip_targets=list(section.text_list("arp_ip_targets", default=[], max_items=16)),
+        updelay=_whole(section, "updelay", 0),
+        downdelay=_whole(section, "downdelay", 0),
+        arp_interval=_whole(section, "arp_interval", 0),
+        arp_ip_targets=_ipv4_list(section, "arp_ip_targets"),
         admin_up=section.boolean("admin_up", True),
-        mtu=section.integer("mtu", 1500, minimum=68, maximum=65_535),
+        mtu=_whole(section, "mtu", 1500),
         lacp_rate=section.choice("lacp_rate", LACP_RATES, "slow"),
         ad_select=section.choice("ad_select", AD_SELECT, "stable"),
-        min_links=section.integer("min_links", 0, maximum=8),
+        min_links=_whole(section, "min_links", 0),
         xmit_hash_policy=section.choice("xmit_hash_policy", XMIT_HASH_POLICIES, "layer2"),
     )
-    if not _CIDR.match(bond.address):
-        section.fail("address", f"'{bond.address}' is not an IPv4 address with prefix like 10.20.0.15/24")
-    for slave in bond.slaves:
-        if slave not in interfaces:
-            section.fail("slaves", f"unknown interface '{slave}' (interfaces: {', '.join(interfaces)})")
     for key in ("active_slave", "primary"):
         value = getattr(bond, key)
         if value is not None and value not in bond.slaves:
@@ -228,10 +281,11 @@ def parse_host(section: Section) -> HostState:
     switches: dict[str, Switch] = {}
     for index, raw, line in section.items("switches", min_items=1, max_items=16):
         sw = Section(section.path, f"host switch #{index + 1}", raw, line)
-        switch = Switch(sw.identifier("name"), sw.text("label", max_len=80), sw.choice("state", SWITCH_STATES),
-                        mtu=sw.integer("mtu", 9216, minimum=68, maximum=65_535),
+        switch = Switch(sw.identifier("name"), sw.text("label", max_len=TEXT_LIMITS["label"]),
+                        sw.choice("state", SWITCH_STATES),
+                        mtu=_whole(sw, "mtu", 9216),
                         system_mac=_mac(sw, "system_mac") if sw.has("system_mac") else "00:00:00:00:00:00",
-                        lacp_key=sw.integer("lacp_key", 0, maximum=65_535))
+                        lacp_key=_whole(sw, "lacp_key", 0))
         sw.done()
         if switch.name in switches:
             sw.fail("name", f"duplicate switch name '{switch.name}'")
@@ -244,7 +298,7 @@ def parse_host(section: Section) -> HostState:
         interfaces[iface.name] = iface
     bond = _bond(section.section("bond", "host bond"), interfaces)
     gateway = section.text("gateway", max_len=15)
-    if not _IPV4.match(gateway):
+    if not is_ipv4(gateway):
         section.fail("gateway", f"'{gateway}' is not an IPv4 address")
     state = HostState(
         hostname=section.identifier("hostname"),
@@ -310,9 +364,16 @@ def parse_effects(section: Section, key: str, state: HostState) -> dict[str, Any
 
 
 def _check_effect_value(section: Section, key: str, attr: str, value: Any, current: Any, state: HostState) -> None:
+    """The same rules as the ``host:`` section's, for the value an effect sets (list items too)."""
     if attr in ("active_slave", "primary"):
         if value is not None and value not in state.bond.slaves:
             section.fail(key, f"'{value}' is not one of the bond's slaves ({', '.join(state.bond.slaves)})")
+        return
+    if attr == "slaves":
+        _slave_list(section, key, state.interfaces)
+        return
+    if attr == "arp_ip_targets":
+        _ipv4_list(section, key)
         return
     if attr == "mode" and value not in BOND_MODES:
         section.fail(key, f"unknown bond mode '{value}' (expected one of: {', '.join(BOND_MODES)})")
@@ -324,3 +385,15 @@ def _check_effect_value(section: Section, key: str, attr: str, value: Any, curre
     expected_type = type(current)
     if isinstance(current, bool) != isinstance(value, bool) or not isinstance(value, expected_type):
         section.fail(key, f"must be {describe(current)}, got {describe(value)}")
+    if attr in RANGES:
+        _whole(section, key)
+    elif attr in TEXT_LIMITS:
+        section.text(key, max_len=TEXT_LIMITS[attr])
+    if attr in ("mac", "system_mac"):
+        _mac(section, key)
+    elif attr == "address":
+        _cidr(section, key)
+    elif attr == "port":
+        section.choice(key, PORTS)
+    elif attr == "switch" and value not in state.switches:
+        section.fail(key, f"unknown switch '{value}' (switches: {', '.join(state.switches)})")
