@@ -68,3 +68,72 @@ def test_replay_to_round_refusals_are_exact(seed: Scenario) -> None:
     assert str(no_round.value) == f"there is no round 0 (rounds 1-{len(seed.rounds)})"
     with pytest.raises(UnknownIdError):
         engine.replay_to_round(len(seed.rounds) + 1)
+
+
+def test_outcomes_and_state_say_exactly_whether_the_run_finished(seed: Scenario) -> None:
+    engine = Engine(seed)
+    assert engine.state.last is None
+    outcome = engine.choose("A")
+    assert outcome.finished is False and outcome.stayed is True
+
+
+_ENDS_IN_A_DECISION = """\
+id: short
+title: "Short incident"
+setup: {system_context: "A web server.", time_of_day: "Monday 09:00 UTC", role: "On-call SRE"}
+clock: {start: "2025-11-17T09:00:00Z", sla_minutes: 10}
+rounds:
+  - id: triage
+    title: "Triage"
+    pressure_cue: "The site is slow."
+    what_you_see: "Latency is up."
+    choices:
+      - {key: A, label: "Fix it", verdict: recommended, minutes: 2, next: end, result: "Fixed."}
+      - {key: B, label: "Wait", verdict: wasted, minutes: 1, next: stay, result: "Nothing."}
+      - {key: C, label: "Poke", verdict: wasted, minutes: 1, next: stay, result: "Nothing."}
+      - {key: D, label: "Prod", verdict: wasted, minutes: 1, next: stay, result: "Nothing."}
+damage:
+  downtime: {before_alert_minutes: 0, covered_after_minutes: 1, note: "none"}
+  blast_radius: "Slow pages"
+  optimal_summary: "fix"
+  worst_summary: "wait first"
+"""
+
+
+def test_a_choice_that_ends_the_incident_finishes_the_run() -> None:
+    from drillbook.scenario import load_text
+
+    engine = Engine(load_text(_ENDS_IN_A_DECISION, "short.yaml"))
+    outcome = engine.choose("A")
+    assert outcome.finished is True and outcome.next_round is None
+    assert engine.finished is True and engine.current_round is None and engine.state.finished is True
+
+
+def test_refusals_name_the_choices_and_actions_exactly(seed: Scenario) -> None:
+    engine = Engine(seed)
+    with pytest.raises(UnknownIdError) as no_choice:
+        engine.choose("E")
+    assert str(no_choice.value) == "round 1 has no choice 'E' (choices: A, B, C, D)"
+    with pytest.raises(UnknownIdError) as not_text:
+        engine.choose(None)  # type: ignore[arg-type]
+    assert str(not_text.value) == "round 1 has no choice 'None' (choices: A, B, C, D)"
+    remediation = play(seed, "B-A-A", remediate=False)
+    ids = ", ".join(a.id for a in remediation.current_round.actions)
+    with pytest.raises(UnknownIdError) as no_action:
+        remediation.complete_action("nope")
+    assert str(no_action.value) == f"round 4 has no action 'nope' (actions: {ids})"
+    with pytest.raises(ReplayError) as finished:
+        play(seed, "B-A-A").choose("A")
+    assert str(finished.value) == "the replay has finished; restart it to play again"
+
+
+def test_bad_replay_codes_are_explained_exactly(seed: Scenario) -> None:
+    engine = Engine(seed)
+    with pytest.raises(UnknownIdError) as open_group:
+        engine.replay("B-D-A")
+    assert str(open_group.value) == ("replay code 'B-D-A': group 'D' leaves you in round 2; "
+                                     "end each group with the choice that moves on")
+    with pytest.raises(UnknownIdError) as run_on:
+        engine.replay("BA")
+    assert str(run_on.value) == ("replay code 'BA': choice A comes after round 1 was already left; "
+                                 "start a new group with '-'")

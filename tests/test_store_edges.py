@@ -153,3 +153,24 @@ def test_json_export_is_exact() -> None:
         "created_at": "2025-11-19T03:30:00+00:00", "updated_at": "2025-11-19T03:31:00+00:00"}],
         indent=2, ensure_ascii=False)
     assert '\n  {\n    "id": 1,' in text and "ü" in text
+
+
+def test_lookups_apply_the_same_name_limits(store: Store) -> None:
+    assert store.notes("s", group="g" * 100) == []
+    for lookup in (lambda: store.notes("s", group="g" * 101), lambda: store.notes("s", "r", group="g" * 101),
+                   lambda: store.progress("s", group="g" * 101)):
+        with pytest.raises(StoreError) as caught:
+            lookup()
+        assert str(caught.value) == "the group name is 101 characters long; the limit is 100"
+    with pytest.raises(StoreError) as learner:
+        store.save_progress("s", "B", finished=False, total_minutes=1, learner="l" * 101)
+    assert str(learner.value) == "the learner name is 101 characters long; the limit is 100"
+    store.save_progress("s", "B", finished=False, total_minutes=1, learner="l" * 100)
+    assert store.progress("s", learner="l" * 100) is not None
+
+
+def test_notes_of_one_round_only(store: Store) -> None:
+    store.add_note("s", "triage", "t")
+    store.add_note("s", "alert", "a")
+    assert [n.body for n in store.notes("s", "triage")] == ["t"]
+    assert [n.body for n in store.notes("s")] == ["t", "a"]
