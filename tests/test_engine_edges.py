@@ -137,3 +137,10 @@ def test_bad_replay_codes_are_explained_exactly(seed: Scenario) -> None:
         engine.replay("BA")
     assert str(run_on.value) == ("replay code 'BA': choice A comes after round 1 was already left; "
                                  "start a new group with '-'")
+
+
+def test_unknown_round_id_names_the_rounds(seed: Scenario) -> None:
+    with pytest.raises(UnknownIdError) as caught:
+        seed.round("nope")
+    known = ", ".join(r.id for r in seed.rounds)
+    assert str(caught.value) == f"scenario 'bond-failover' has no round 'nope' (rounds: {known})"

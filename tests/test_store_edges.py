@@ -174,3 +174,34 @@ def test_notes_of_one_round_only(store: Store) -> None:
     store.add_note("s", "alert", "a")
     assert [n.body for n in store.notes("s", "triage")] == ["t"]
     assert [n.body for n in store.notes("s")] == ["t", "a"]
+
+
+def test_one_store_serves_several_threads(store: Store) -> None:
+    """Widget callbacks may run on another thread than the one that opened the store."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            store.add_note("s", "r", "from a thread")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    thread.join()
+    assert errors == [] and [n.body for n in store.notes("s")] == ["from a thread"]
+
+
+def test_a_database_failure_is_one_sentence(store: Store) -> None:
+    store.close()
+    with pytest.raises(StoreError) as caught:
+        store.notes("s")
+    assert str(caught.value).startswith(f"the notes database at {store.path} failed: ")
+
+
+def test_markdown_skips_rounds_without_notes() -> None:
+    notes = [_note(round_id="fix", body="last")]
+    markdown = export_markdown(notes, {"alert": "Round 1: Alert", "triage": "Round 2", "fix": "Round 3: Fix"}, "I")
+    assert markdown == "# Notes: I\n\n## Round 3: Fix\n\n- 2025-11-19T03:31:00+00:00 (ana): last\n"
