@@ -37,7 +37,8 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], expected: st
 @pytest.mark.parametrize("command", [["play", LONG_NAME, "B-A-A"], ["paths", LONG_NAME], ["notes", LONG_NAME]])
 def test_300_character_scenario_name_is_an_unknown_scenario(command: list[str]) -> None:
     result = drillbook(*command)
-    assert_one_line_error(result, "drillbook: no scenario '" + "x" * 80 + "…' (known: bond-failover)")
+    assert_one_line_error(result, "drillbook: no scenario '" + "x" * 80 + "…' (known: ")
+    assert "bond-failover" in result.stderr
     assert result.stderr.count("\n") == 1
 
 

@@ -115,19 +115,19 @@ class _LineLoader(_LineConstructor, yaml.SafeLoader):
         if self._expanded > MAX_VALUES:
             raise ScenarioError.at(self._path, mark.line + 1, "", _TOO_MANY.format(limit=MAX_VALUES))
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             target = self.anchors.get(event.anchor)
             if target is not None:
                 if id(target) not in self._sizes:
                     raise ScenarioError.at(self._path, event.start_mark.line + 1, "",
                                            f"the alias *{event.anchor} refers to a value that contains it")
                 self._count(self._sizes[id(target)], event.start_mark)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
-        self._count(1, self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        self._count(1, self.peek_event().start_mark)  # type: ignore[no-untyped-call]
         before = self._expanded
-        node: Node = super().compose_node(parent, index)
+        node = super().compose_node(parent, index)
         self._sizes[id(node)] = self._expanded - before + 1
         return node
 

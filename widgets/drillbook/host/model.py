@@ -24,7 +24,8 @@ _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 _CIDR = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
 #: sane ranges of the host's whole-number fields, in the ``host:`` section and in effects alike
 RANGES = {"speed_mbps": (10, 800_000), "miimon": (0, 60_000), "updelay": (0, 60_000), "downdelay": (0, 60_000),
-          "arp_interval": (0, 60_000), "link_failure_count": (0, 100_000)}
+          "arp_interval": (0, 60_000), "link_failure_count": (0, 100_000), "switch_port": (1, 65_535),
+          "mtu": (68, 65_535), "min_links": (0, 8), "lacp_key": (0, 65_535)}
 #: longest value of the host's text fields
 TEXT_LIMITS = {"driver": 40, "bus_info": 40, "mac": 17, "firmware": 60, "switch": 64, "address": 18, "label": 80,
                "system_mac": 17}
