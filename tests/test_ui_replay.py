@@ -185,6 +185,7 @@ def test_replay_code_box(seed: Scenario) -> None:
 
 
 def test_query_string_path_and_instructor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOILA_PREHEAT", "False")  # a kernel Voila started for this request
     monkeypatch.setenv("QUERY_STRING", "path=B-A-A&instructor=1")
     a = app("bond-failover")
     assert isinstance(a, ReplayApp) and a.engine.finished and a.instructor.value

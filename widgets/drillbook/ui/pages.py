@@ -13,12 +13,12 @@ import logging
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
 from ..errors import DrillbookError
 from ..identity import learner_name
+from ..query import query_params  # waits for the request in a preheated kernel
 from ._guard import friendly, message_html
 from ._log import report_to_operator
 from ._models import html
@@ -51,12 +51,6 @@ def open_page(what: str, build: Callable[[], P]) -> P | widgets.VBox:
     except Exception as exc:  # noqa: BLE001 - a page shows one sentence, never a traceback
         log.exception("cannot open the %s", what)
         return error_view(f"Cannot open the {what}: {friendly(exc)}")
-
-
-def query_params(query: str | None = None) -> dict[str, str]:
-    """The page's query parameters (Voila passes them to the kernel as ``QUERY_STRING``)."""
-    raw = os.environ.get("QUERY_STRING", "") if query is None else query
-    return {key: values[-1] for key, values in parse_qs(raw.lstrip("?")).items() if values}
 
 
 def _truthy(value: str) -> bool:
