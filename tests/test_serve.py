@@ -7,11 +7,13 @@ import json
 import re
 import urllib.error
 import urllib.request
+from typing import Any
 
 import pytest
 
 from drillbook import serve
 from drillbook.content import course_dir
+from drillbook.course import page_title
 
 from .browser._server import start_course_server
 from .conftest import REPO
@@ -119,3 +121,60 @@ def test_real_server_redirects_to_the_welcome_page() -> None:
     finally:
         server.stop()
     assert server.leftovers() == []
+
+
+# -- preheated kernels (drillbook.pool) ---------------------------------------------------------
+
+def _initialized(args: list[str]) -> Any:
+    app = serve._app_class()()
+    app.initialize(serve.voila_argv(serve.build_parser().parse_args(["--port", "8999", *args])))
+    return app
+
+
+@pytest.mark.parametrize("args,replay,other", [([], 1, 1), (["--class-size", "30"], 30, 3),
+                                               (["--class-size", "1"], 1, 1), (["--class-size", "12"], 12, 2)])
+def test_pool_is_on_by_default_and_sized_by_class(args: list[str], replay: int, other: int) -> None:
+    app = _initialized(args)
+    conf = app.voila_configuration
+    assert conf.preheat_kernel is True and conf.default_pool_size == other
+    assert not conf.progressive_rendering and conf.prelaunch_hook is None  # both refuse preheat
+    assert app.config.VoilaKernelManager.kernel_pools_config == {
+        "incident-replay.ipynb": {"pool_size": replay}, "default": {"pool_size": other}}
+    assert app.replay_pool_size == replay
+
+
+def test_class_size_zero_turns_the_pool_off() -> None:
+    app = _initialized(["--class-size", "0"])
+    assert app.voila_configuration.preheat_kernel is False
+    assert "kernel_pools_config" not in app.config.VoilaKernelManager
+    assert "timeout_func" not in app.config.VoilaExecutor
+
+
+def test_warm_kernels_may_wait_in_the_cell_that_reads_the_query() -> None:
+    """voila.json limits every cell to two minutes; a warm kernel waits for its learner in the
+    replay cell (tagged in the notebook) without limit, every other cell keeps the limit."""
+    import nbformat
+
+    limit = CONFIG["VoilaExecutor"]["timeout"]
+    timeout_func = _initialized([]).config.VoilaExecutor.timeout_func
+    replay = nbformat.read(course_dir() / "incident-replay.ipynb", as_version=4)
+    timeouts = [timeout_func(cell) for cell in replay.cells if cell.cell_type == "code"]
+    assert timeouts.count(None) == 1 and set(timeouts) == {None, limit}
+    index = nbformat.read(course_dir() / "index.ipynb", as_version=4)
+    assert {timeout_func(cell) for cell in index.cells if cell.cell_type == "code"} == {limit}
+
+
+@pytest.mark.parametrize("bad", ["-1", "many", "201"])
+def test_bad_class_size_exits_with_usage(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        serve.main(["--class-size", bad])
+    assert caught.value.code == 2
+    assert "--class-size" in capsys.readouterr().err
+
+
+def test_page_titles_come_from_the_course() -> None:
+    assert page_title("index") == "Welcome · drillbook: on-call drills"
+    assert page_title("incident-replay.ipynb") == "Incident replay: bonding failover · drillbook: on-call drills"
+    assert page_title("not-in-the-course") == "not-in-the-course"
+    app = _initialized([])
+    assert app.config.VoilaExporter.filters == {"course_page_title": "drillbook.course.page_title"}

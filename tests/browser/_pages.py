@@ -165,3 +165,8 @@ def report_text(page: Page) -> str:
     report = page.locator(".db-report")
     report.wait_for(state="visible", timeout=60_000)
     return report.inner_text()
+
+
+def kernel_id(page: Page) -> str:
+    """The id of the kernel serving this page (Voila writes it into the page's config)."""
+    return str(page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"))

@@ -31,13 +31,14 @@ CHROMIUM = Path(os.environ.get("DRILLBOOK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-#: Runs exactly what ``drillbook.serve.main`` runs (its argv builder and its Voila subclass),
-#: with extra traitlets appended, e.g. a short kernel-cull timeout.
+#: Runs exactly what ``drillbook.serve.main`` runs (its argv builder and its Voila subclass):
+#: ``./run serve`` options up to ``--``, then extra traitlets, e.g. a short kernel-cull timeout.
 _LAUNCHER = (
     "import sys\n"
     "from drillbook import serve\n"
-    "args = serve.build_parser().parse_args(sys.argv[1:2] + ['--port', sys.argv[2]])\n"
-    "serve._app_class().launch_instance(argv=serve.voila_argv(args) + sys.argv[3:])\n"
+    "cut = sys.argv.index('--')\n"
+    "args = serve.build_parser().parse_args(sys.argv[1:cut])\n"
+    "serve._app_class().launch_instance(argv=serve.voila_argv(args) + sys.argv[cut + 1:])\n"
 )
 
 
@@ -47,18 +48,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def course_command(port: int, extra: tuple[str, ...] = ()) -> tuple[list[str], Path, str]:
+def course_command(port: int, extra: tuple[str, ...] = (),
+                   serve_args: tuple[str, ...] = ()) -> tuple[list[str], Path, str]:
     """``(argv, cwd, how)`` for serving the course on ``127.0.0.1:port`` like ``./run serve``.
 
-    Without extras this is literally ``python -m drillbook.serve --port N`` (the README's
-    ``./run serve``); with extras the same builder and app class run via a two-line launcher,
-    because ``drillbook.serve`` takes no Voila options on its command line.
+    Without extras this is literally ``python -m drillbook.serve --port N [serve_args]`` (the
+    README's ``./run serve``, e.g. ``--class-size 3``); with extras the same builder and app
+    class run via a short launcher, because ``drillbook.serve`` takes no Voila options on its
+    command line.
     """
     if not extra:
-        return ([sys.executable, "-m", "drillbook.serve", "--port", str(port)], REPO,
-                "python -m drillbook.serve")
-    return ([sys.executable, "-c", _LAUNCHER, "--theme=light", str(port), *extra], REPO,
-            "drillbook.serve.voila_argv + _app_class with extra options")
+        return ([sys.executable, "-m", "drillbook.serve", "--port", str(port), *serve_args], REPO,
+                "python -m drillbook.serve " + " ".join(serve_args))
+    return ([sys.executable, "-c", _LAUNCHER, "--theme=light", "--port", str(port), *serve_args, "--", *extra],
+            REPO, "drillbook.serve.voila_argv + _app_class with extra options")
 
 
 # -- /proc helpers -----------------------------------------------------------------------------
@@ -194,6 +197,11 @@ class VoilaServer:
     def kernel_pids(self) -> set[int]:
         return {pid for pid in self.processes() if "ipykernel" in cmdline(pid)}
 
+    def kernel_pid(self, kernel_id: str) -> int | None:
+        """The process of the kernel with this id (its connection file is named after it)."""
+        found = [pid for pid in self.kernel_pids() if f"kernel-{kernel_id}.json" in cmdline(pid)]
+        return found[0] if found else None
+
     def stop(self) -> None:
         """Terminate the process group and every descendant; kill what is left; verify."""
         if self.proc is None:
@@ -229,9 +237,10 @@ class VoilaServer:
 
 
 def start_course_server(name: str, extra: tuple[str, ...] = (), timeout: float = 120.0,
-                        env: dict[str, str] | None = None, log_dir: Path = ARTIFACTS) -> VoilaServer:
+                        env: dict[str, str] | None = None, log_dir: Path = ARTIFACTS,
+                        serve_args: tuple[str, ...] = ()) -> VoilaServer:
     port = free_port()
-    argv, cwd, how = course_command(port, extra)
+    argv, cwd, how = course_command(port, extra, serve_args)
     return VoilaServer.start(name, argv, cwd, how, port, timeout=timeout, env=env, log_dir=log_dir)
 
 

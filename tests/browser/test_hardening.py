@@ -106,28 +106,32 @@ def test_production_config_culls_idle_kernels() -> None:
 
 def test_kernels_of_closed_tabs_are_culled(browser: Any) -> None:
     """Ten tabs opened and closed *without* their unload beacon (a crashed tab, a lost network):
-    the culler brings the kernel count back to the baseline. The production timeout is an hour,
-    so this server runs the same app with a 6 s timeout and a 2 s interval."""
+    the culler takes each of their kernels, while the warm kernels waiting in the pool are kept.
+    The production timeout is an hour, so this server runs the same app with a 6 s timeout and
+    a 2 s interval."""
     server = start_course_server("cull", extra=(f"--MappingKernelManager.cull_idle_timeout={CULL_TIMEOUT}",
                                                 f"--MappingKernelManager.cull_interval={CULL_INTERVAL}"))
     try:
-        baseline = server.kernel_pids()
         opened: set[int] = set()
         for _ in range(10):
             context = browser.new_context()
             page = context.new_page()
             _pages.open_notebook(page, server, REPLAY, selector=".db-choice")
-            opened |= server.kernel_pids() - baseline
+            pid = server.kernel_pid(_pages.kernel_id(page))
+            assert pid is not None, "the page's kernel process was not found"
+            opened.add(pid)
             page.close(run_before_unload=False)  # no beforeunload: no shutdown beacon
             context.close()
         assert len(opened) == 10, f"expected one kernel per page, saw {len(opened)}"
+        warm = server.kernel_pids() - opened  # the pool: every other notebook, and the replay's refill
+        assert warm, "the server keeps no warm kernels"
         assert f"idle durations > {CULL_TIMEOUT} seconds" in server.log_text(), "the cull override did not apply"
         deadline = time.monotonic() + CULL_TIMEOUT + 3 * CULL_INTERVAL + 60
-        while time.monotonic() < deadline and (server.kernel_pids() - baseline):
+        while time.monotonic() < deadline and any(alive(pid) for pid in opened):
             time.sleep(1)
-        left = server.kernel_pids() - baseline
+        left = [pid for pid in opened if alive(pid)]
         assert not left, f"{len(left)} kernels of closed tabs were not culled"
-        assert not any(alive(pid) for pid in opened)
+        assert all(alive(pid) for pid in warm), "a warm kernel waiting in the pool was culled"
     finally:
         server.stop()
     assert not server.leftovers(), server.leftovers()
@@ -136,18 +140,17 @@ def test_kernels_of_closed_tabs_are_culled(browser: Any) -> None:
 def test_closed_tabs_with_unload_release_their_kernels(browser: Any, voila: VoilaServer) -> None:
     """The ordinary case on the production config: a tab closed normally (beforeunload runs)
     shuts its kernel down via Voila's beacon, long before any culling."""
-    before = voila.kernel_pids()
     context = browser.new_context()
     page = context.new_page()
     _pages.open_notebook(page, voila, REPLAY, selector=".db-choice")
-    mine = voila.kernel_pids() - before
-    assert len(mine) == 1
+    mine = voila.kernel_pid(_pages.kernel_id(page))
+    assert mine is not None
     page.close(run_before_unload=True)
     deadline = time.monotonic() + 10  # a beacon acts at once; culling would take an hour
-    while time.monotonic() < deadline and any(alive(pid) for pid in mine):
+    while time.monotonic() < deadline and alive(mine):
         time.sleep(0.5)
     context.close()
-    assert not any(alive(pid) for pid in mine), "the kernel of a closed tab is still running"
+    assert not alive(mine), "the kernel of a closed tab is still running"
 
 
 # -- persistence --------------------------------------------------------------------------------

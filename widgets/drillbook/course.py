@@ -78,3 +78,19 @@ def load_course(path: str | Path) -> Course:
 def default_course() -> Course:
     """The course's table of contents, read once per process (notebooks call this on every page)."""
     return load_course(course_dir() / "course.yaml")
+
+
+def page_title(notebook: str) -> str:
+    """The browser tab's title for a course notebook, e.g. ``Welcome · drillbook: on-call drills``.
+
+    Voila titles a page with the notebook's file name ("index") unless the notebook carries a
+    title of its own; the titles live in ``course.yaml``, so the drillbook Voila template asks
+    here (a Jinja filter registered by ``drillbook.serve``). ``notebook`` may omit ``.ipynb``;
+    a notebook outside the table of contents keeps its name.
+    """
+    file = notebook if notebook.endswith(".ipynb") else f"{notebook}.ipynb"
+    course = default_course()
+    try:
+        return f"{course.entry(file).title} · {course.title}"
+    except UnknownIdError:
+        return notebook

@@ -4,18 +4,21 @@ Voila serves the ``course/`` folder (so notebooks link to each other as siblings
 ``/voila/render/``) with the course's ``voila.json`` (no tracebacks, kernel culling, images
 only under ``/voila/files/``). Two routes are added in front of Voila's own: ``/`` and the
 directory listing ``/voila/tree`` redirect to the welcome page, so learners start at the
-beginning and never see a file browser.
+beginning and never see a file browser. Kernels are preheated (:mod:`drillbook.pool`): one
+per notebook by default, ``--class-size N`` for a class.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import pool
 from .content import config_dir, course_dir
 from .course import default_course
 
@@ -25,6 +28,8 @@ SHARE = Path(__file__).resolve().parent / "share"
 TEMPLATE = "drillbook"
 DEFAULT_PORT = 8866
 HOST = "127.0.0.1"
+#: Each warm kernel holds ~75 MB; past this a class belongs on JupyterHub (deploy/).
+MAX_CLASS_SIZE = 200
 
 
 def build_parser(prog: str = "./run serve") -> argparse.ArgumentParser:
@@ -32,6 +37,10 @@ def build_parser(prog: str = "./run serve") -> argparse.ArgumentParser:
     parser.add_argument("--theme", choices=("light", "dark"), default="light", help="page theme (default: light)")
     parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port on {HOST} (default: {DEFAULT_PORT})")
     parser.add_argument("--open", action="store_true", help="open the course in a web browser")
+    parser.add_argument("--class-size", type=_class_size, default=None, metavar="N",
+                        help="keep N replay kernels (and a few for every other notebook) preheated "
+                             "for a class opening the course at once; 0 turns the pool off "
+                             "(default: one warm kernel per notebook)")
     return parser
 
 
@@ -45,6 +54,16 @@ def _port(text: str) -> int:
     return value
 
 
+def _class_size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of learners") from None
+    if not 0 <= value <= MAX_CLASS_SIZE:
+        raise argparse.ArgumentTypeError(f"{value} is not a class size between 0 and {MAX_CLASS_SIZE}")
+    return value
+
+
 def voila_argv(args: argparse.Namespace) -> list[str]:
     """The command line handed to Voila (also what the tests check)."""
     argv = [
@@ -55,6 +74,9 @@ def voila_argv(args: argparse.Namespace) -> list[str]:
         f"--theme={args.theme}",
         f"--template={TEMPLATE}",
         f"--Voila.config_file_paths={config_dir()}",
+        # the drillbook template titles each page from course.yaml (drillbook.course.page_title)
+        "--VoilaExporter.filters=course_page_title=drillbook.course.page_title",
+        *pool.voila_options(args.class_size),
     ]
     if not args.open:
         argv.append("--no-browser")
@@ -89,12 +111,26 @@ def _app_class() -> Any:
     import tornado.ioloop
     import tornado.web
     from jupyter_server.utils import url_path_join
+    from traitlets import Int
     from voila.app import Voila
 
     from .serve_handlers import patch_rules
 
     class CourseVoila(Voila):  # type: ignore[misc]
         name = "drillbook-voila"
+        replay_pool_size = Int(0, config=True, help="preheated kernels kept for the incident replay")
+
+        def initialize(self, argv: Any = None) -> None:
+            super().initialize(argv)
+            conf = self.voila_configuration
+            if conf.preheat_kernel and self.replay_pool_size > 0:
+                # read by the kernel manager Voila creates in start()
+                self.config.VoilaKernelManager.kernel_pools_config = pool.kernel_pools_config(
+                    self.replay_pool_size, conf.default_pool_size)
+            if conf.preheat_kernel:
+                # a warm kernel waits in the cell that reads the query: no time limit there
+                limit = self.config.VoilaExecutor.get("timeout")
+                self.config.VoilaExecutor.timeout_func = functools.partial(pool.cell_timeout, timeout=limit)
 
         def setup_template_dirs(self) -> None:
             # Voila finds templates only in Jupyter data directories; ours travels with the package.

@@ -1,0 +1,104 @@
+"""Preheated kernels (``./run serve`` keeps a pool warm; ``--class-size N`` for a class): a page
+served by a warm kernel still honours every query parameter, every page is titled from the
+course, and stopping the server leaves no kernel behind.
+
+The session's ``voila`` server is ``./run serve`` as shipped, so it preheats too (one warm kernel
+per notebook); each test checks in the server's log that its page really came from the pool.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from html import unescape
+import urllib.request
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from drillbook.course import default_course, page_title
+from drillbook.pool import NOT_PREHEATED
+
+from . import _pages
+from ._server import VoilaServer, alive, start_course_server
+
+REPLAY = "incident-replay.ipynb"
+
+
+def _served_warm(server: VoilaServer, kernel: str, notebook: str) -> bool:
+    return f"Using pre-heated kernel: {kernel} for {notebook}" in server.log_text()
+
+
+def test_warm_replay_honours_path_instructor_name_and_group(page: Page, voila: VoilaServer) -> None:
+    """The replay cell waits in the warm kernel until the request arrives, then opens at the
+    end of ``?path=``, with the instructor view on and the notes under ``?group=`` / ``?name=``."""
+    learner = f"warm-{time.monotonic_ns() % 10**8}"
+    _pages.open_notebook(page, voila, REPLAY, selector=".db-report",
+                         path="B-A-A", instructor="1", name=learner, group="red-team")
+    assert _served_warm(voila, _pages.kernel_id(page), REPLAY), "the page did not come from the pool"
+    assert _pages.path_code(page) == "B-A-A"
+    expect(page.locator(".db-report")).to_contain_text("15 minutes")
+    expect(page.locator(".db-instructor-toggle input")).to_be_checked()
+    page.get_by_text("Study notes for this round").click()
+    expect(page.get_by_label("Group")).to_have_value("red-team")
+    expect(page.get_by_label("Your name")).to_have_value(learner)
+    assert not _pages.problems(_pages.visible_text(page))
+
+
+def test_warm_replay_without_a_query_starts_fresh(page: Page, voila: VoilaServer) -> None:
+    """No parameters: round 1, instructor view off, nothing pre-filled (the warm kernel does not
+    keep a previous learner's query)."""
+    _pages.open_notebook(page, voila, REPLAY, selector=".db-choice")
+    assert _served_warm(voila, _pages.kernel_id(page), REPLAY)
+    assert _pages.path_code(page) == ""
+    expect(page.locator(".db-instructor-toggle input")).not_to_be_checked()
+    expect(page.locator(".db-round-title").first).to_contain_text("Round 1")
+
+
+def test_every_page_is_titled_from_the_course(page: Page, voila: VoilaServer) -> None:
+    """The tab says "Welcome · drillbook: on-call drills", not "index"."""
+    _pages.open_notebook(page, voila, "index.ipynb")
+    expect(page).to_have_title("Welcome · drillbook: on-call drills")
+    for entry in default_course().entries:
+        if entry.file in NOT_PREHEATED:  # the answer key runs for minutes; same template
+            continue
+        with urllib.request.urlopen(_pages.render_url(voila, entry.file), timeout=120) as resp:
+            html = resp.read().decode("utf-8")
+        titles = [unescape(t) for t in re.findall(r"<title>([^<]*)</title>", html)]
+        assert titles[0] == page_title(entry.file), entry.file
+        assert titles[0].startswith(entry.title)
+
+
+@pytest.mark.timeout(400)
+def test_class_pool_stops_without_stray_kernels(browser: Any) -> None:
+    """``./run serve --class-size 3``: the pool fills (3 replay kernels, one per other notebook),
+    a learner takes one, and Ctrl+C stops the server with every kernel (warm, handed out,
+    refilled) gone: Voila's own shutdown, not the test harness's SIGKILL."""
+    server = start_course_server("pool-shutdown", serve_args=("--class-size", "3"))
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and "Kernel pool of incident-replay.ipynb is filled with 3" not in server.log_text():
+            time.sleep(1)
+        assert "Kernel pool of incident-replay.ipynb is filled with 3 kernel(s)" in server.log_text()
+        context = browser.new_context()
+        page = context.new_page()
+        _pages.open_notebook(page, server, REPLAY, selector=".db-choice", name="last-learner")
+        assert _served_warm(server, _pages.kernel_id(page), REPLAY)
+        _pages.choose(page, "B")
+        context.close()
+        kernels = server.kernel_pids()
+        assert len(kernels) >= 3 + 6, f"expected the warm pool, saw {len(kernels)} kernels"
+        assert server.proc is not None
+        os.kill(server.proc.pid, signal.SIGINT)  # what Ctrl+C in ./run serve sends
+        server.proc.wait(timeout=120)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(alive(pid) for pid in kernels):
+            time.sleep(0.5)
+        stray = [pid for pid in kernels if alive(pid)]
+        assert not stray, f"{len(stray)} kernels outlived the server"
+    finally:
+        server.stop()
+    assert not server.leftovers(), server.leftovers()
