@@ -38,6 +38,7 @@ import signal
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -82,22 +83,55 @@ def start_server(config: str, n: int, db: Path) -> tuple[procs.VoilaServer, Any,
     return server, None, proto.replay_page(), warm
 
 
-def wait_warm(server: procs.VoilaServer, warm: int, timeout: float = 420) -> float:
-    """Until the pool holds ``warm`` kernels and they have finished running their notebooks
-    (server and kernels nearly idle for 3 s); returns the seconds it took."""
+def _sockets_to(port: int) -> set[str]:
+    """Inodes of established TCP connections to 127.0.0.1:``port`` (from ``/proc/net/tcp``)."""
+    remote = f"0100007F:{port:04X}"
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[2] == remote and fields[3] == "01":
+            found.add(fields[9])
+    return found
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    out = set()
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                out.add(target[8:-1])
+    except OSError:
+        pass
+    return out
+
+
+def warm_and_ready(server: procs.VoilaServer) -> int:
+    """How many of the server's kernels have finished their notebook: idle (Voila's kernel API),
+    or, for the replay, waiting for a learner's request on Voila's ``/voila/query`` websocket."""
+    waiting = _sockets_to(server.port)
+    ready = 0
+    for pid in server.kernel_pids():
+        if _socket_inodes(pid) & waiting:
+            ready += 1
+            continue
+        kernel = procs.cmdline(pid).rsplit("kernel-", 1)[-1].split(".json")[0]
+        try:
+            with urllib.request.urlopen(server.url(f"/api/kernels/{kernel}"), timeout=10) as resp:
+                ready += json.loads(resp.read()).get("execution_state") == "idle"
+        except OSError:
+            pass
+    return ready
+
+
+def wait_warm(server: procs.VoilaServer, warm: int, timeout: float = 600) -> float:
+    """Until the pool holds ``warm`` kernels that have all run their notebooks (on a busy machine
+    a CPU-quiet test is fooled: a starved kernel looks idle); returns the seconds it took."""
     t0 = time.monotonic()
-    if warm == 0:
-        return 0.0
-    assert server.proc is not None
-    while time.monotonic() - t0 < timeout and len(server.kernel_pids()) < warm:
-        time.sleep(1)
-    while time.monotonic() - t0 < timeout:
-        pids = [server.proc.pid, *server.kernel_pids()]
-        before = sum(procs.cpu_seconds(p) for p in pids)
-        time.sleep(3)
-        # idle kernels still answer heartbeats: allow ~1 % of a core each
-        if sum(procs.cpu_seconds(p) for p in pids) - before < 0.3 + 0.03 * len(pids):
-            break
+    while warm and time.monotonic() - t0 < timeout and warm_and_ready(server) < warm:
+        time.sleep(2)
+    if warm:
+        time.sleep(5)  # a kernel reads "idle" between its start and its first cell: let them settle
     return time.monotonic() - t0
 
 
