@@ -178,3 +178,13 @@ def test_page_titles_come_from_the_course() -> None:
     assert page_title("not-in-the-course") == "not-in-the-course"
     app = _initialized([])
     assert app.config.VoilaExporter.filters == {"course_page_title": "drillbook.course.page_title"}
+
+
+def test_a_class_pool_refills_after_the_burst() -> None:
+    """One learner: a used kernel is replaced a second later (Voila's default); a class: later,
+    so that replacements do not compete with the class's own pages for the cores."""
+    def delay(args: list[str]) -> float:
+        return float(str(_initialized(args).config.VoilaKernelManager.fill_delay))
+
+    assert delay([]) == 1.0
+    assert delay(["--class-size", "30"]) > 10 * delay([])

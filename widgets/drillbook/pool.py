@@ -28,9 +28,12 @@ REPLAY = "incident-replay.ipynb"
 NOT_PREHEATED = ("branch-atlas.ipynb",)
 #: Warm kernels for each notebook other than the replay, at most.
 MAX_OTHER = 3
-#: Seconds before a kernel handed out is replaced (Voila's default): replacing it at once would
-#: compete for CPU with the very learners the pool serves.
+#: Seconds before a kernel handed out is replaced: Voila's default for a learner or two. A class
+#: arrives within seconds, and starting one replacement per learner during that burst starves the
+#: learners' own kernels (benchmarks/RESULTS.md: 10 learners on a pool of 10 waited 17 s at p95
+#: with a 1 s delay, on 2 cores); so with ``--class-size`` the pool refills after the burst.
 FILL_DELAY = 1.0
+CLASS_FILL_DELAY = 15.0
 
 
 def pool_sizes(class_size: int | None) -> dict[str, int]:
@@ -59,7 +62,7 @@ def voila_options(class_size: int | None) -> list[str]:
         f"--VoilaConfiguration.default_pool_size={sizes['default']}",
         f"--CourseVoila.replay_pool_size={sizes[REPLAY]}",
         *(f"--VoilaKernelManager.preheat_denylist={name}" for name in NOT_PREHEATED),
-        f"--VoilaKernelManager.fill_delay={FILL_DELAY}",
+        f"--VoilaKernelManager.fill_delay={FILL_DELAY if class_size is None else CLASS_FILL_DELAY}",
     ]
 
 
