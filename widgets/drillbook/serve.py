@@ -28,7 +28,7 @@ SHARE = Path(__file__).resolve().parent / "share"
 TEMPLATE = "drillbook"
 DEFAULT_PORT = 8866
 HOST = "127.0.0.1"
-#: Each warm kernel holds ~75 MB; past this a class belongs on JupyterHub (deploy/).
+#: Each warm replay kernel holds ~100 MB RSS; past this a class belongs on JupyterHub (deploy/).
 MAX_CLASS_SIZE = 200
 
 
