@@ -268,3 +268,8 @@ class Sampler:
     def kernel_cpu(self) -> float:
         """CPU-seconds the kernels spent during the run (warm kernels count from the start)."""
         return sum(self.last[pid] - self.first.get(pid, 0.0) for pid in self.last)
+
+    def started_kernel_cpu(self) -> float:
+        """The part spent by kernels started during the run: every kernel without a pool, the
+        pool's replacements with one."""
+        return sum(cpu for pid, cpu in self.last.items() if pid not in self.first)

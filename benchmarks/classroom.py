@@ -161,12 +161,16 @@ async def run_class(server: procs.VoilaServer, config: str, page: proto.Page, n:
 
         async def real(who: pages.Learner) -> Any:
             await asyncio.sleep(SPREAD_S * (who.index + 0.5) / samples)
-            return await pages.learner(browser, server.base, target, who, start, int(timeout * 1000), vanish=True)
+            try:  # Playwright's timeouts are per step: bound the whole visit like a protocol learner's
+                return await asyncio.wait_for(pages.learner(browser, server.base, target, who, start,
+                                                            int(timeout * 1000), vanish=True), timeout)
+            except asyncio.TimeoutError:
+                who.errors.append(f"at '{who.step}': no usable page within {timeout:.0f} s")
+                return None
 
         try:
-            protocol, *opened = await asyncio.wait_for(asyncio.gather(
-                proto.class_of(server.base, page, n - samples, SPREAD_S, timeout),
-                *(real(p) for p in people)), timeout + 60)
+            protocol, *opened = await asyncio.gather(
+                proto.class_of(server.base, page, n - samples, SPREAD_S, timeout), *(real(p) for p in people))
         finally:
             sampler.running = False
             await sampling
@@ -175,7 +179,7 @@ async def run_class(server: procs.VoilaServer, config: str, page: proto.Page, n:
             people = [pages.Learner(0)]
             opened = [await pages.learner(browser, server.base, target, people[0], time.monotonic(),
                                           int(timeout * 1000), vanish=True)]
-        for context, tab in opened:
+        for context, tab in (o for o in opened if o is not None):
             try:
                 await tab.close(run_before_unload=False)
                 await context.close()
@@ -225,6 +229,7 @@ def one_run(config: str, n: int, timeout: float) -> dict[str, Any]:
         out["throughput_per_s"] = len(finished) / max(finished) if finished else None
         out["server_cpu_s"] = round(sampler.server_cpu, 2)
         out["kernel_cpu_s"] = round(sampler.kernel_cpu(), 2)
+        out["started_kernel_cpu_s"] = round(sampler.started_kernel_cpu(), 2)
         out["peak_rss_mib"] = round(sampler.peak_rss_kib / 1024, 1)
         out["chromium"] = [{"tti_ms": p.tti_ms, "click_ms": (p.clicks[0] or {}).get("result") if p.clicks else None,
                             "errors": p.errors} for p in people]
