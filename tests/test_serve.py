@@ -192,3 +192,11 @@ def test_a_class_pool_refills_after_the_burst() -> None:
 
     assert delay([]) == 1.0
     assert delay(["--class-size", "30"]) > 10 * delay([])
+
+
+def test_a_hub_learners_server_keeps_no_pool() -> None:
+    """Under JupyterHub each learner has a server of their own: no warm kernels per learner."""
+    from drillbook import singleuser
+
+    argv = singleuser.voila_argv(singleuser.build_parser().parse_args(["--base-url", "/user/ana/"]))
+    assert not any("preheat" in arg or "pool_size" in arg for arg in argv)

@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.description = "Serve the drillbook course as one learner's JupyterHub server."
     parser.add_argument("--base-url", type=_prefix, required=True,
                         help="the URL prefix the hub routes to this server, e.g. /user/ana/")
+    # One learner per server: ./run serve's default pool (a warm kernel for each of 9 notebooks,
+    # ~0.65 GB) would multiply every learner's memory; a kernel per page, as measured for the hub.
+    parser.set_defaults(class_size=0)
     return parser
 
 
