@@ -11,36 +11,22 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from dataclasses import asdict, dataclass
+import uuid
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import urllib.parse
+from typing import Any
+
+from . import migrations
 from .errors import StoreError
 
 #: Longest note body accepted; a study group's paragraph, not a file upload.
 MAX_NOTE = 20_000
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS notes (
-    id INTEGER PRIMARY KEY,
-    scenario_id TEXT NOT NULL,
-    round_id TEXT NOT NULL,
-    grp TEXT NOT NULL,
-    author TEXT NOT NULL,
-    body TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS notes_by_round ON notes (grp, scenario_id, round_id);
-CREATE TABLE IF NOT EXISTS progress (
-    grp TEXT NOT NULL,
-    learner TEXT NOT NULL,
-    scenario_id TEXT NOT NULL,
-    path_code TEXT NOT NULL,
-    finished INTEGER NOT NULL,
-    total_minutes INTEGER NOT NULL,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (grp, learner, scenario_id)
-);
-"""
+#: Seconds a write waits for another kernel's write to finish before giving up.
+BUSY_TIMEOUT = 10.0
+#: Longest reasoning line stored with a choice: one line, not an essay.
+MAX_REASONING = 500
 
 
 @dataclass(frozen=True)
@@ -66,6 +52,76 @@ class Progress:
     updated_at: str
 
 
+@dataclass(frozen=True)
+class Learner:
+    """Who is playing. A learner without a name is one anonymous learner per kernel
+    (``session``), never merged with another anonymous learner."""
+
+    group: str = ""
+    name: str = ""
+    session: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def label(self) -> str:
+        return self.name or f"anonymous {self.session[:4]}"
+
+
+@dataclass(frozen=True)
+class ReplayEvent:
+    """One event of a run as the replay saw it, with the state it left behind."""
+
+    run: str
+    kind: str  #: choice, action (remediation), console (minutes at the console) or close
+    round_id: str
+    value: str  #: the choice key, the action id or the console minutes
+    at_round: str  #: the round shown afterwards; '' once the incident is closed
+    elapsed_minutes: int
+    downtime_minutes: int
+    sla_breached: bool
+    replayed: bool = False
+    reasoning: str = ""
+
+
+@dataclass(frozen=True)
+class StoredEvent(ReplayEvent):
+    id: int = 0
+    scenario_id: str = ""
+    learner: Learner = field(default_factory=Learner)
+    created_at: str = ""
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> "StoredEvent":
+        (id_, scenario_id, grp, learner, session, run, kind, round_id, value, replayed, at_round, elapsed,
+         downtime, breached, reasoning, created_at) = row
+        return cls(run=run, kind=kind, round_id=round_id, value=value, at_round=at_round, elapsed_minutes=elapsed,
+                   downtime_minutes=downtime, sla_breached=bool(breached), replayed=bool(replayed),
+                   reasoning=reasoning, id=id_, scenario_id=scenario_id,
+                   learner=Learner(grp, learner, session), created_at=created_at)
+
+    @property
+    def finished(self) -> bool:
+        return self.at_round == ""
+
+
+@dataclass(frozen=True)
+class RoundCounts:
+    first: dict[str, int]  #: action key -> learners whose first click in the round it was
+    all: dict[str, int]  #: action key -> clicks
+
+
+@dataclass(frozen=True)
+class QuizAttempt:
+    quiz_id: str
+    answers: dict[str, Any]
+    score: int
+    total: int
+    created_at: str
+
+
+#: SQL for "which learner": the name, or the kernel session of a learner without one.
+_WHO = "CASE WHEN learner = '' THEN 'anonymous:' || session ELSE learner END"
+
+
 def default_path() -> Path:
     env = os.environ.get("DRILLBOOK_DB")
     if env:
@@ -75,6 +131,36 @@ def default_path() -> Path:
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _explain(path: Path, exc: sqlite3.Error) -> str:
+    """One sentence for what went wrong with the file, in the words of the person who has it."""
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return f"the notes database at {path} is damaged ({text}); move it aside and drillbook starts a new one"
+    if "locked" in text or "busy" in text:
+        return f"the notes database at {path} is locked by another program; try again in a moment"
+    if "readonly" in text or "read-only" in text:
+        return f"the notes database at {path} is read-only here, so nothing can be saved to it"
+    if "unable to open" in text:
+        return f"cannot open the notes database at {path}: {text}"
+    return f"the notes database at {path} failed: {text}"
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """``mode=ro``. A WAL database needs its ``-shm`` index even to be read; in a folder the
+    reader cannot write, SQLite cannot create it. With no ``-wal`` file every committed row is
+    in the main file and nobody is writing, so the file is then read as ``immutable``."""
+    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+    db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+    try:
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.Error:
+        db.close()
+        if Path(f"{path}-wal").exists():
+            raise
+    return sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
 
 
 def _clean(value: str, what: str, limit: int) -> str:
@@ -91,17 +177,86 @@ def _clean(value: str, what: str, limit: int) -> str:
 
 
 class Store:
-    """A connection to the notes/progress database; safe to share within one kernel."""
+    """A connection to the notes/progress database; safe to share within one kernel.
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    ``Store(path)`` creates the file if needed and migrates it to the latest schema;
+    :meth:`read_only` opens an existing file for exports without ever writing to it.
+    Every failure is a :class:`StoreError` whose message is one sentence naming the file.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, _db: sqlite3.Connection | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
+        #: Text values that were not valid UTF-8, read so far (shown with U+FFFD in their place).
+        self.undecodable = 0
+        if _db is not None:
+            self._db = _db
+        else:
+            self._db = self._open_writable()
+        self._db.text_factory = self._decode
+
+    def _open_writable(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the notes database at {self.path}: {exc}") from None
+        try:
+            migrations.check_not_newer(db, self.path)
+            db.execute("PRAGMA journal_mode=WAL")
+            migrations.migrate(db, self.path)
+        except StoreError:
+            db.close()
+            raise
+        except sqlite3.Error as exc:
+            db.close()
+            raise StoreError(_explain(self.path, exc)) from None
+        return db
+
+    @classmethod
+    def read_only(cls, path: str | Path | None = None) -> "Store":
+        """Open an existing database without write access (``mode=ro``): an instructor can
+        export from a file they may not write. An older schema is upgraded in a private
+        in-memory copy, so the file itself is never changed."""
+        path = Path(path) if path is not None else default_path()
+        if not path.is_file():
+            raise StoreError(f"no notes database at {path} (nobody has saved anything there yet)")
+        try:
+            db = _connect_read_only(path)
+        except sqlite3.Error as exc:
+            raise StoreError(_explain(path, exc)) from None
+        try:
+            if migrations.check_not_newer(db, path) < migrations.LATEST:
+                memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+                db.backup(memory)
+                db.close()
+                db = memory
+                migrations.migrate(db, path)
+                db.execute("PRAGMA query_only = ON")
+        except StoreError:
+            db.close()
+            raise
+        except sqlite3.Error as exc:
+            db.close()
+            raise StoreError(_explain(path, exc)) from None
+        return cls(path, _db=db)
+
+    def _decode(self, raw: bytes) -> str:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.undecodable += 1
+            return raw.decode("utf-8", errors="replace")
+
+    def notices(self) -> list[str]:
+        """Sentences about what was read but not quite right (for the page and the CLI)."""
+        if not self.undecodable:
+            return []
+        return [f"{self.undecodable} text value(s) in {self.path} are not valid UTF-8; "
+                "they are shown with \N{REPLACEMENT CHARACTER} in place of the bad bytes"]
+
+    @property
+    def schema_version(self) -> int:
+        return migrations.version(self._db)
 
     def close(self) -> None:
         self._db.close()
@@ -110,7 +265,13 @@ class Store:
         try:
             return self._db.execute(sql, params)
         except sqlite3.Error as exc:
-            raise StoreError(f"the notes database at {self.path} failed: {exc}") from None
+            raise StoreError(_explain(self.path, exc)) from None
+
+    def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(_explain(self.path, exc)) from None
 
     # -- notes -----------------------------------------------------------------------------
     def add_note(self, scenario_id: str, round_id: str, body: str, *, group: str = "", author: str = "") -> Note:
@@ -125,10 +286,10 @@ class Store:
         return self.note(int(cur.lastrowid or 0))
 
     def note(self, note_id: int) -> Note:
-        row = self._run("SELECT * FROM notes WHERE id = ?", (note_id,)).fetchone()
-        if row is None:
+        rows = self._rows("SELECT * FROM notes WHERE id = ?", (note_id,))
+        if not rows:
             raise StoreError(f"there is no note {note_id}")
-        return Note(*row)
+        return Note(*rows[0])
 
     def update_note(self, note_id: int, body: str) -> Note:
         body = _clean(body, "a note", MAX_NOTE)
@@ -148,7 +309,7 @@ class Store:
         if round_id is not None:
             sql += " AND round_id = ?"
             params += (round_id,)
-        return [Note(*row) for row in self._run(sql + " ORDER BY id", params).fetchall()]
+        return [Note(*row) for row in self._rows(sql + " ORDER BY id", params)]
 
     # -- progress --------------------------------------------------------------------------
     def save_progress(self, scenario_id: str, path_code: str, *, finished: bool, total_minutes: int,
@@ -162,13 +323,104 @@ class Store:
         )
 
     def progress(self, scenario_id: str, *, group: str = "", learner: str = "") -> Progress | None:
-        row = self._run(
+        rows = self._rows(
             "SELECT * FROM progress WHERE grp = ? AND learner = ? AND scenario_id = ?",
             (_clean(group, "the group name", 100), _clean(learner, "the learner name", 100), scenario_id)
-        ).fetchone()
-        if row is None:
+        )
+        if not rows:
             return None
+        row = rows[0]
         return Progress(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6])
+
+    # -- choices (the decision log and the class pulse) ------------------------------------
+    def record_event(self, scenario_id: str, who: Learner, event: ReplayEvent) -> int:
+        """Store one replay event and return its id (to attach reasoning to it later)."""
+        cur = self._run(
+            "INSERT INTO choices (scenario_id, grp, learner, session, run, kind, round_id, value, replayed, "
+            "at_round, elapsed_minutes, downtime_minutes, sla_breached, reasoning, created_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (scenario_id, who.group, who.name, who.session, event.run, event.kind, event.round_id, event.value,
+             int(event.replayed), event.at_round, event.elapsed_minutes, event.downtime_minutes,
+             int(event.sla_breached), _clean(event.reasoning, "the reasoning", MAX_REASONING), _now()),
+        )
+        return int(cur.lastrowid or 0)
+
+    def set_reasoning(self, event_id: int, text: str) -> None:
+        """Attach (or replace) the one line of reasoning written right after a choice."""
+        text = " ".join(_clean(text, "the reasoning", MAX_REASONING).split())
+        if not self._run("UPDATE choices SET reasoning = ? WHERE id = ?", (text, event_id)).rowcount:
+            raise StoreError(f"there is no choice {event_id}")
+
+    def run_events(self, scenario_id: str, *, group: str, learner: str) -> list[StoredEvent]:
+        """The events of a named learner's run to report on: the latest finished run, else the
+        latest one."""
+        runs = self._rows(
+            "SELECT run FROM choices WHERE scenario_id = ? AND grp = ? AND learner = ? "
+            "ORDER BY at_round = '' DESC, id DESC LIMIT 1", (scenario_id, group, learner))
+        if not runs:
+            return []
+        return self._events("scenario_id = ? AND grp = ? AND learner = ? AND run = ? ORDER BY id",
+                            (scenario_id, group, learner, runs[0][0]))
+
+    def round_counts(self, scenario_id: str, group: str, round_id: str) -> RoundCounts:
+        """How many of the group took each action in a round: each learner's first click, and
+        every click. Replayed events (a replay code, a resume) are not clicks and do not count."""
+        base = ("WITH c AS (SELECT id, value, " + _WHO + " AS who FROM choices WHERE scenario_id = ? AND grp = ? "
+                "AND round_id = ? AND kind = 'choice' AND replayed = 0) ")
+        params = (scenario_id, group, round_id)
+        every = self._rows(base + "SELECT value, COUNT(*) FROM c GROUP BY value", params)
+        first = self._rows(base + "SELECT value, COUNT(*) FROM c WHERE id IN "
+                                  "(SELECT MIN(id) FROM c GROUP BY who) GROUP BY value", params)
+        return RoundCounts(first=dict(first), all=dict(every))
+
+    def positions(self, scenario_id: str, group: str) -> list[StoredEvent]:
+        """Each learner's latest event in the group: where they are now."""
+        return self._events("id IN (SELECT MAX(id) FROM choices WHERE scenario_id = ? AND grp = ? "
+                            "GROUP BY " + _WHO + ") ORDER BY id", (scenario_id, group))
+
+    def finishes(self, scenario_id: str, group: str) -> list[StoredEvent]:
+        """Each learner's latest finishing event (the incident closed) in the group."""
+        return self._events("id IN (SELECT MAX(id) FROM choices WHERE scenario_id = ? AND grp = ? "
+                            "AND at_round = '' GROUP BY " + _WHO + ") ORDER BY id", (scenario_id, group))
+
+    def _events(self, where: str, params: tuple[object, ...]) -> list[StoredEvent]:
+        return [StoredEvent.from_row(row) for row in self._rows("SELECT * FROM choices WHERE " + where, params)]
+
+    def events_count(self) -> int:
+        return int(self._rows("SELECT COUNT(*) FROM choices")[0][0])
+
+    # -- quizzes and pages visited (a learner's own progress) -----------------------------
+    def add_quiz_attempt(self, quiz_id: str, who: Learner, answers: dict[str, Any], *, score: int, total: int) -> int:
+        cur = self._run(
+            "INSERT INTO quiz_attempts (quiz_id, grp, learner, session, answers, score, total, created_at) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (quiz_id, who.group, who.name, who.session, json.dumps(answers, ensure_ascii=False, sort_keys=True),
+             score, total, _now()),
+        )
+        return int(cur.lastrowid or 0)
+
+    def quiz_attempts(self, *, group: str, learner: str, quiz_id: str | None = None) -> list[QuizAttempt]:
+        sql = "SELECT quiz_id, answers, score, total, created_at FROM quiz_attempts WHERE grp = ? AND learner = ?"
+        params: tuple[object, ...] = (group, learner)
+        if quiz_id is not None:
+            sql += " AND quiz_id = ?"
+            params += (quiz_id,)
+        return [QuizAttempt(q, json.loads(a), s, t, c) for q, a, s, t, c in self._rows(sql + " ORDER BY id", params)]
+
+    def record_visit(self, page: str, who: Learner) -> None:
+        now = _now()
+        self._run("INSERT INTO visits VALUES (?,?,?,?,?,1) ON CONFLICT (grp, learner, page) DO UPDATE SET "
+                  "last_at = excluded.last_at, count = count + 1", (who.group, who.name, page, now, now))
+
+    def visits(self, *, group: str, learner: str) -> dict[str, int]:
+        """Pages this learner opened, with how often."""
+        return dict(self._rows("SELECT page, count FROM visits WHERE grp = ? AND learner = ? ORDER BY first_at",
+                               (group, learner)))
+
+    def finished_runs(self, *, group: str, learner: str) -> dict[str, int]:
+        """Best total minutes of every scenario this learner finished."""
+        return dict(self._rows("SELECT scenario_id, MIN(elapsed_minutes) FROM choices WHERE grp = ? AND learner = ? "
+                               "AND at_round = '' GROUP BY scenario_id", (group, learner)))
 
 
 def export_markdown(notes: list[Note], round_titles: dict[str, str], title: str) -> str:

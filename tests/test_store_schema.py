@@ -1,0 +1,205 @@
+"""The store grown up: versioned schema, migrations in place, read-only exports, and one
+sentence for every way the file can be wrong (newer, damaged, locked, missing, bad UTF-8)."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drillbook import migrations, store as store_module
+from drillbook.errors import StoreError
+from drillbook.store import Learner, ReplayEvent, Store
+
+from .conftest import FILES
+
+
+def today_database(path: Path) -> Path:
+    """A file exactly as the store wrote it before schema versions (dumped from such a file)."""
+    db = sqlite3.connect(path)
+    db.executescript((FILES / "store-v0.sql").read_text(encoding="utf-8"))
+    db.close()
+    return path
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def event(run: str = "r1", key: str = "B", **changes: Any) -> ReplayEvent:
+    fields: dict[str, Any] = dict(run=run, kind="choice", round_id="alert", value=key, at_round="triage",
+                                  elapsed_minutes=3, downtime_minutes=5, sla_breached=False)
+    fields.update(changes)
+    return ReplayEvent(**fields)
+
+
+def test_a_new_database_is_at_the_latest_version(tmp_path: Path) -> None:
+    store = Store(tmp_path / "new.sqlite3")
+    assert store.schema_version == migrations.LATEST == len(migrations.MIGRATIONS)
+
+
+def test_todays_database_is_migrated_in_place_keeping_every_row(tmp_path: Path) -> None:
+    path = today_database(tmp_path / "old.sqlite3")
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone() == (0,)
+    store = Store(path)
+    assert store.schema_version == migrations.LATEST
+    assert [(n.round_id, n.author, n.body) for n in store.notes("bond-failover", group="blue")] == [
+        ("alert", "ana", "Check the BMC console first"), ("triage", "bo", "MII down but link up?")]
+    progress = store.progress("bond-failover", group="blue", learner="ana")
+    assert progress is not None and progress.path_code == "B-A" and progress.total_minutes == 10
+    # the new tables work on the migrated file, and reopening it migrates nothing twice
+    store.record_event("bond-failover", Learner("blue", "ana"), event())
+    store.close()
+    again = Store(path)
+    assert again.schema_version == migrations.LATEST and again.events_count() == 1
+
+
+def test_a_database_from_a_newer_drillbook_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite3"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
+    db.close()
+    before = digest(path)
+    for open_it in (Store, Store.read_only):
+        with pytest.raises(StoreError) as caught:
+            open_it(path)
+        message = str(caught.value)
+        assert "written by a newer drillbook" in message and f"version {migrations.LATEST + 1}" in message
+        assert "\n" not in message
+    assert digest(path) == before
+
+
+def test_a_failing_migration_leaves_the_previous_version_whole(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "m.sqlite3", isolation_level=None)
+
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE half_done (x)")
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with pytest.raises(sqlite3.OperationalError):
+        migrations.migrate(db, "m.sqlite3", migrations.MIGRATIONS + (broken,))
+    assert migrations.version(db) == migrations.LATEST  # every good step kept...
+    assert db.execute("SELECT name FROM sqlite_master WHERE name = 'half_done'").fetchall() == []  # ...the bad one gone
+
+
+def test_a_further_migration_is_one_function_in_the_list(tmp_path: Path) -> None:
+    """How issue 17 adds its tables: append a function; an existing file gets just that step."""
+    path = tmp_path / "next.sqlite3"
+    Store(path).close()
+
+    def section_notes(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE section_notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+
+    db = sqlite3.connect(path, isolation_level=None)
+    assert migrations.migrate(db, path, migrations.MIGRATIONS + (section_notes,)) == migrations.LATEST
+    assert migrations.version(db) == migrations.LATEST + 1
+    db.execute("INSERT INTO section_notes (body) VALUES ('works')")
+
+
+def test_exports_open_the_file_read_only(tmp_path: Path) -> None:
+    path = tmp_path / "class.sqlite3"
+    writer = Store(path)
+    writer.add_note("s", "r", "kept")
+    writer.close()
+    path.chmod(0o444)
+    reader = Store.read_only(path)
+    assert [n.body for n in reader.notes("s")] == ["kept"]
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader._db.execute("INSERT INTO notes VALUES (9, 's', 'r', '', '', 'x', '', '')")
+    with pytest.raises(StoreError, match="is read-only here"):
+        reader.add_note("s", "r", "refused")  # and through the store's own API: one sentence
+
+
+def test_a_read_only_export_of_todays_file_migrates_a_private_copy(tmp_path: Path) -> None:
+    path = today_database(tmp_path / "old.sqlite3")
+    before = digest(path)
+    reader = Store.read_only(path)
+    assert reader.schema_version == migrations.LATEST
+    assert len(reader.notes("bond-failover", group="blue")) == 2
+    assert reader.run_events("bond-failover", group="blue", learner="ana") == []
+    assert digest(path) == before
+
+
+def test_a_missing_database_is_not_created_by_an_export(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.sqlite3"
+    with pytest.raises(StoreError, match=f"no notes database at {path}"):
+        Store.read_only(path)
+    assert not path.exists()
+
+
+def test_a_damaged_file_is_one_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.sqlite3"
+    path.write_bytes(b"this is not sqlite\x00" * 500)
+    for open_it in (Store, Store.read_only):
+        with pytest.raises(StoreError) as caught:
+            open_it(path)
+        assert str(caught.value) == (f"the notes database at {path} is damaged (file is not a database); "
+                                     "move it aside and drillbook starts a new one")
+
+
+def test_a_locked_database_is_one_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "busy.sqlite3"
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.2)
+    store = Store(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
+    sentence = f"the notes database at {path} is locked by another program; try again in a moment"
+    try:
+        with pytest.raises(StoreError) as opening:
+            Store(path)
+        with pytest.raises(StoreError) as writing:
+            store.add_note("s", "r", "while locked")
+    finally:
+        other.execute("ROLLBACK")
+    assert str(opening.value) == str(writing.value) == sentence
+    store.add_note("s", "r", "after the lock")  # nothing was left broken
+    assert [n.body for n in store.notes("s")] == ["after the lock"]
+
+
+def test_rows_that_are_not_utf8_are_read_with_a_notice(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.sqlite3"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO notes (scenario_id, round_id, grp, author, body, created_at, updated_at) "
+               "VALUES ('s', 'r', '', 'Jos\xe9', CAST(X'4d4949206475726368e96563' AS TEXT), 't', 't')")
+    db.execute("UPDATE notes SET author = CAST(X'4a6f73e9' AS TEXT)")
+    db.commit()
+    db.close()
+    store = Store(path)
+    [note] = store.notes("s")
+    assert note.body == "MII durch\ufffdec" and note.author == "Jos\ufffd"
+    [notice] = store.notices()
+    assert notice.startswith("2 text value(s) in ") and "not valid UTF-8" in notice
+
+
+def _classmate(path: str, n: int, barrier: Any) -> None:
+    barrier.wait()  # thirty kernels open a brand-new file in the same instant
+    store = Store(path)
+    who = Learner("class", f"learner-{n}")
+    for i in range(10):
+        store.record_event("bond-failover", who, event(run=f"{n}-{i}", key="ABCD"[i % 4]))
+        store.add_quiz_attempt("lacp", who, {"q1": "b", "n": i}, score=i % 3, total=3)
+        store.add_note("bond-failover", "alert", f"note {n}-{i}", group="class", author=who.name)
+    store.close()
+
+
+def test_thirty_processes_write_at_once_and_nothing_is_lost_or_doubled(tmp_path: Path) -> None:
+    path = tmp_path / "class.sqlite3"
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(30)
+    workers = [ctx.Process(target=_classmate, args=(str(path), n, barrier)) for n in range(30)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0] * 30
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone() == (migrations.LATEST,)
+    assert db.execute("SELECT COUNT(*), COUNT(DISTINCT run) FROM choices").fetchone() == (300, 300)
+    assert db.execute("SELECT COUNT(*), COUNT(DISTINCT learner || answers) FROM quiz_attempts").fetchone() == (300, 300)
+    assert db.execute("SELECT COUNT(*), COUNT(DISTINCT body) FROM notes").fetchone() == (300, 300)
