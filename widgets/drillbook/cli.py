@@ -1,4 +1,4 @@
-"""``drillbook validate|paths|play|notes|console|serve|import-markdown|graph|new`` for authors and instructors.
+"""``drillbook validate|paths|play|notes|export|console|serve|import-markdown|graph|new`` for authors and instructors.
 
 The CLI only parses arguments and calls the library; every error the library raises on purpose
 is a :class:`DrillbookError`, printed as one sentence with its exit code, never a traceback.
@@ -7,10 +7,12 @@ is a :class:`DrillbookError`, printed as one sentence with its exit code, never 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import postmortem
 from ._fs import is_dir
 from .content import find_scenario, scenario_dir
 from .engine import play
@@ -79,18 +81,27 @@ def cmd_play(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_store(args: argparse.Namespace) -> Store:
+    """Exports only read: the file is opened read-only, so an instructor can export from a
+    database they cannot write, and a missing one is never created."""
+    return Store.read_only(Path(args.db) if args.db else default_path())
+
+
+def _print_notices(store: Store) -> None:
+    for notice in store.notices():
+        print(f"drillbook: {notice}", file=sys.stderr)
+
+
 def cmd_notes(args: argparse.Namespace) -> int:
     scenario = load_scenario(find_scenario(args.scenario))
-    db = Path(args.db) if args.db else default_path()
-    if not db.is_file():
-        print(f"drillbook: no notes database at {db} (nobody has saved a note there yet)", file=sys.stderr)
-        return 1
     group = args.group.strip()  # stored names are stripped, so is the query
-    store = Store(db)
+    store = _read_store(args)
+    db = store.path
     try:
         notes = store.notes(scenario.id, group=group)
     finally:
         store.close()
+    _print_notices(store)
     if not notes:
         who = f"group '{group}'" if group else "the default group"
         print(f"drillbook: no notes on {scenario.id} for {who} in {db}", file=sys.stderr)
@@ -99,6 +110,31 @@ def cmd_notes(args: argparse.Namespace) -> int:
         print(export_json(notes))
     else:
         print(export_markdown(notes, scenario.round_headings(), scenario.title), end="")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    scenario = load_scenario(find_scenario(args.scenario))
+    store = _read_store(args)
+    try:
+        events = store.run_events(scenario.id, group=args.group, learner=args.learner)
+        notes = store.notes(scenario.id, group=args.group)
+    finally:
+        store.close()
+    who = f"learner '{args.learner}'" + (f" of group '{args.group}'" if args.group else "")
+    report, reasons = postmortem.report_for(scenario, events, who)
+    _print_notices(store)
+    day = dt.date.fromisoformat(events[-1].created_at[:10])
+    text = postmortem.render(report, scenario=scenario, learner=args.learner, group=args.group, date=day,
+                             reasons=reasons, notes=notes)
+    if not args.output or args.output == "-":
+        print(text, end="")
+        return 0
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise DrillbookError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"wrote the postmortem of {who} to {args.output}", file=sys.stderr)
     return 0
 
 
@@ -172,6 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
     notes.add_argument("--format", choices=("md", "json"), default="md", help="output format (default: md)")
     notes.add_argument("--db", help="notes database (default: $DRILLBOOK_DB, else ~/.local/share/drillbook/drillbook.sqlite3)")
     notes.set_defaults(func=cmd_notes)
+    export = sub.add_parser("export", help="write a learner's blameless postmortem of a replay as Markdown")
+    export.add_argument("scenario", help="scenario id (bond-failover) or file")
+    export.add_argument("--group", default="", help="the learner's group (?group= in the replay's address)")
+    export.add_argument("--learner", required=True, help="the learner's name (?name= in the replay's address)")
+    export.add_argument("-o", "--output", help="file to write (default: print to standard output)")
+    export.add_argument("--db", help="database (default: $DRILLBOOK_DB, else ~/.local/share/drillbook/drillbook.sqlite3)")
+    export.set_defaults(func=cmd_export)
     console = sub.add_parser("console", help="the practice console in this terminal (commands from the keyboard or stdin)")
     console.add_argument("scenario", help="scenario id (bond-failover) or file")
     console.add_argument("--at", default="start", metavar="CODE",

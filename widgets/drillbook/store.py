@@ -218,8 +218,12 @@ class Store:
         export from a file they may not write. An older schema is upgraded in a private
         in-memory copy, so the file itself is never changed."""
         path = Path(path) if path is not None else default_path()
-        if not path.is_file():
-            raise StoreError(f"no notes database at {path} (nobody has saved anything there yet)")
+        try:
+            path.stat()
+        except FileNotFoundError:
+            raise StoreError(f"no notes database at {path} (nobody has saved anything there yet)") from None
+        except OSError as exc:
+            raise StoreError(f"cannot read the notes database at {path}: {exc.strerror or exc}") from None
         try:
             db = _connect_read_only(path)
         except sqlite3.Error as exc:
