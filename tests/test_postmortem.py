@@ -27,7 +27,7 @@ NOBODY = 65534
 
 #: Runs the CLI as the unprivileged user ``nobody``: everything is imported first (the
 #: interpreter lives under /root here), then the process gives up root before ``main`` runs.
-AS_NOBODY = ("import os, sys, locale, encodings.idna; from drillbook import cli, report, paths; cli.build_parser(); "
+AS_NOBODY = ("import os, sys, locale, encodings.idna; from drillbook import cli, report, replay_codes; cli.build_parser(); "
              f"os.setgroups([]); os.setgid({NOBODY}); os.setuid({NOBODY}); cli.main(sys.argv[1:])")
 
 
