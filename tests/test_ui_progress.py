@@ -81,7 +81,7 @@ def test_a_broken_database_does_not_break_the_replay(tmp_path: Path, monkeypatch
     replay = ReplayApp(seed)
     replay.card.buttons["B"].click()
     assert replay.engine.path_code == "B"
-    assert "Your progress cannot be saved" in replay.message.value
+    assert "Your progress cannot be saved" in replay.store_status.value
     replay.card.buttons["A"].click()  # the replay goes on, without repeating the warning
     assert replay.engine.path_code == "B-A"
 

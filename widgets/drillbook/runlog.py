@@ -2,8 +2,8 @@
 learner's one line of reasoning per choice, kept in memory and written to the store as it
 happens (the class pulse reads it live, the postmortem export later).
 
-The replay calls :meth:`RunLog.record` after each engine event; a store that fails is
-reported once by the caller and the log goes on in memory, so the replay plays without saving.
+The replay calls :meth:`RunLog.record` after each engine event; whether to save (and what a
+failing store does) is the caller's decision: with ``save=False`` the log is kept in memory only.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ class RunLog:
         self.scenario_id = scenario_id
         self.who = who
         self._open_store = open_store
-        self.saving = True  #: False once the store failed: the log goes on in memory only
         self.new_run()
 
     def new_run(self) -> None:
@@ -40,37 +39,29 @@ class RunLog:
         self.who = replace(self.who, group=group, name=name)
 
     def record(self, engine: Engine, kind: str, round_id: str, value: str, *, replayed: bool = False,
-               reasoning: str = "") -> None:
+               reasoning: str = "", save: bool = True) -> None:
         """Log one event that ``engine`` has just applied. Raises ``StoreError`` if it could
-        not be saved (then stops trying); the in-memory log is complete either way."""
+        not be saved; the in-memory log is complete either way."""
         reasoning = one_line(reasoning) if kind == "choice" else ""
         if kind == "choice":
             self.reasons.append(reasoning)
             self._ids.append(0)
-        if not self.saving:
+        if not save:
             return
         state = engine.state
         event = ReplayEvent(run=self.run, kind=kind, round_id=round_id, value=value,
                             at_round=state.round.id if state.round is not None else "",
                             elapsed_minutes=state.elapsed_minutes, downtime_minutes=state.downtime_minutes,
                             sla_breached=state.sla_breached, replayed=replayed, reasoning=reasoning)
-        try:
-            event_id = self._open_store().record_event(self.scenario_id, self.who, event)
-        except Exception:
-            self.saving = False
-            raise
+        event_id = self._open_store().record_event(self.scenario_id, self.who, event)
         if kind == "choice":
             self._ids[-1] = event_id
 
-    def explain_last(self, text: str) -> str:
+    def explain_last(self, text: str, *, save: bool = True) -> str:
         """Attach one line of reasoning to the last choice ("why I picked B", written after)."""
         if not self.reasons:
             raise DrillbookError("make a choice first, then say why you picked it")
         self.reasons[-1] = line = one_line(text)
-        if self.saving and self._ids[-1]:
-            try:
-                self._open_store().set_reasoning(self._ids[-1], line)
-            except Exception:
-                self.saving = False
-                raise
+        if save and self._ids[-1]:
+            self._open_store().set_reasoning(self._ids[-1], line)
         return line

@@ -6,6 +6,7 @@ is ever inserted into HTML without passing through :func:`esc` or :func:`rich` f
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 
@@ -30,3 +31,13 @@ def pre(text: object, css_class: str = "db-terminal", *, focusable: bool = True)
     """
     tab = ' tabindex="0"' if focusable else ""
     return f'<pre class="{esc(css_class)}"{tab}>{esc(text)}</pre>'
+
+
+def download_link(filename: str, text: str, mime: str, label: str, css_class: str = "db-download") -> str:
+    """An <a download> with the content inline (a data: URL), so export needs no server-side
+    file: the browser saves it as a real file download, in JupyterLab and in Voila alike."""
+    data = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return (
+        f'<a class="{esc(css_class)}" download="{esc(filename)}" '
+        f'href="data:{esc(mime)};charset=utf-8;base64,{data}">{esc(label)}</a>'
+    )

@@ -6,6 +6,8 @@ Everything comes from :class:`drillbook.report.DamageReport`; this module only d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import ipywidgets as widgets
 
 from ..report import DamageReport
@@ -58,8 +60,17 @@ def _list(items: list[str], css: str, empty: str) -> str:
     return f'<ul class="{css}">' + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
 
 
-def render_report(report: DamageReport) -> str:
-    """The whole damage report as HTML (used by the widget and by the branch atlas)."""
+def _reasoning(line: str) -> str:
+    """The learner's own line of reasoning, beside the choice it explains."""
+    if not line:
+        return ""
+    return f'<div class="db-reasoning"><span class="db-reasoning-label">Your reasoning:</span> <q>{esc(line)}</q></div>'
+
+
+def render_report(report: DamageReport, reasons: Sequence[str] = (), actions: str = "") -> str:
+    """The whole damage report as HTML (used by the widget and by the branch atlas).
+    ``reasons[i]`` is the learner's line for ``report.steps[i]``; ``actions`` is ready HTML
+    (the postmortem download) shown under the heading."""
     if report.sla_breached:
         sla = (f'<strong class="db-sla-verdict db-bad">SLA BREACHED</strong>: {minutes(report.downtime_minutes)} '
                f"of downtime against a {report.sla_minutes}-minute SLA.")
@@ -70,8 +81,8 @@ def render_report(report: DamageReport) -> str:
     pace = "the optimal time" if over <= 0 else f"{minutes(over)} over the optimal"
     steps = [
         f"Round {s.round_number} ({esc(s.round_title)}): {esc(s.key)}) {esc(s.label)} {badge(s.verdict, s.verdict_label)} "
-        f"+{minutes(s.minutes)}"
-        for s in report.steps
+        f"+{minutes(s.minutes)}" + _reasoning(reasons[i] if i < len(reasons) else "")
+        for i, s in enumerate(report.steps)
     ]
     checklist = [
         f'<span class="db-check {"db-check-done" if done else "db-check-missed"}">{"✓ done" if done else "✗ missed"}</span> '
@@ -84,6 +95,7 @@ def render_report(report: DamageReport) -> str:
     return (
         '<section class="db-report" aria-label="Damage report">'
         f"<h3>Damage report: {esc(report.title)}</h3>"
+        + (f'<div class="db-report-actions">{actions}</div>' if actions else "") +
         f'<p class="db-report-path">Your path: <code class="db-code">{esc(report.path_code)}</code> '
         f"(optimal <code>{esc(report.optimal_code)}</code>)</p>"
         f'<p class="db-report-sla">{sla}</p>'
@@ -106,6 +118,6 @@ class DamageReportView(widgets.HTML):
         super().__init__()
         self.add_class("db-report-view")
 
-    def show(self, report: DamageReport | None) -> None:
-        self.value = render_report(report) if report is not None else ""
+    def show(self, report: DamageReport | None, reasons: Sequence[str] = (), actions: str = "") -> None:
+        self.value = render_report(report, reasons, actions) if report is not None else ""
         self.layout.display = None if report is not None else "none"

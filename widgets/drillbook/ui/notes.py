@@ -6,7 +6,6 @@ A group name scopes whose notes you see, so a study group sharing one server rea
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -14,17 +13,8 @@ import ipywidgets as widgets
 from ..model import Scenario
 from ..store import Store, default_path, export_json, export_markdown
 from ._guard import guarded, message_html
+from ._html import download_link, esc
 from ._models import html
-from ._html import esc
-
-
-def download_link(filename: str, text: str, mime: str, label: str) -> str:
-    """An <a download> with the content inline, so export needs no server-side file."""
-    data = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    return (
-        f'<a class="db-download" download="{esc(filename)}" '
-        f'href="data:{esc(mime)};charset=utf-8;base64,{data}">{esc(label)}</a>'
-    )
 
 
 class NotesPanel(widgets.VBox):

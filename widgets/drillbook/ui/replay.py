@@ -14,14 +14,15 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .. import postmortem
 from ..engine import ConsoleCommand, Engine, Outcome
 from ..model import Scenario
 from ..report import damage_report
 from ..store import Store
 from . import _hostlink
 from ._guard import guarded, message_html
+from ._html import download_link, esc, rich
 from ._models import close_tree, html, plain_layout
-from ._html import esc, rich
 from .card import RoundCard
 from .clock import IncidentClock
 from .damage import DamageReportView, render_report
@@ -54,12 +55,17 @@ class ReplayApp(widgets.VBox):
     """One learner's replay of one scenario, with every view and control."""
 
     def __init__(self, scenario: Scenario, *, instructor: bool = False, store: Store | None = None,
-                 group: str = "", learner: str = "", remember_anonymous: bool = True) -> None:
+                 group: str = "", learner: str = "", remember_anonymous: bool = True,
+                 log_events: bool = True) -> None:
+        """``log_events=False``: this page's choices stay out of the class's decision log
+        (the instructor presenting the class pulse)."""
         self.scenario = scenario
         self.engine = Engine(scenario)
         self.transcript: list[tuple[Outcome, Reveals]] = []
         self.remediation: RemediationRound | None = None
         self.message = html("db-message-area")
+        #: why nothing is being saved, if so: stays on screen while the replay goes on
+        self.store_status = html("db-store-status")
         self.clock = IncidentClock()
         self.path_map = PathMap()
         self.instructor = widgets.Checkbox(value=instructor, description="Instructor view", indent=False,
@@ -75,6 +81,14 @@ class ReplayApp(widgets.VBox):
             f"Investigate on the console (each command costs about {per} min)", self._build_console,
             "db-investigate", guard=self.guard)
         self.report_view = DamageReportView()
+        self.reason_box = widgets.Text(description="Why?", placeholder="One line: why this action (optional)",
+                                       style={"description_width": "initial"}, layout=widgets.Layout(width="60%"))
+        self.reason_box.add_class("db-reason-input")
+        self.explain_button = widgets.Button(description="Add to my last choice",
+                                             tooltip="Save this line as the reason for the choice you just made")
+        self.explain_button.on_click(lambda _b: self.guard(self.explain_last)(self.reason_box.value))
+        self.reasoning = widgets.HBox([self.reason_box, self.explain_button], layout=widgets.Layout())
+        self.reasoning.add_class("db-reasoning-row")
         self.restart_button = widgets.Button(description="Restart", tooltip="Start the incident again")
         self.restart_button.on_click(lambda _b: self.guard(self.restart)())
         self.round_picker = widgets.Dropdown(description="Round", options=[("Round 1", 1)], value=1,
@@ -92,7 +106,7 @@ class ReplayApp(widgets.VBox):
         self._resume_code = ""
         self.runs = RunKeeper(scenario.id, store, group=group, learner=learner,
                               remember_anonymous=remember_anonymous,
-                              warn=lambda text: self.show_message(text, "status"))
+                              warn=self._store_trouble, log_events=log_events)
         self.notes_box: LazySection[NotesPanel] = LazySection(
             "Study notes for this round (saved for your group)", self._build_notes, "db-notes-box", guard=self.guard)
         self._notes_round = scenario.first_round.id
@@ -102,7 +116,8 @@ class ReplayApp(widgets.VBox):
         top = widgets.HBox([self.path_map, self.instructor], layout=plain_layout())
         top.add_class("db-top")
         super().__init__([style_widget(), html("db-header", render_setup(scenario)), self.clock, top,
-                          self.message, self.result, self.stage, self.investigate, self.report_view, controls,
+                          self.store_status, self.message, self.result, self.stage, self.reasoning, self.investigate, self.report_view,
+                          controls,
                           self.notes_box])
         self.add_class("db-root")
         self.add_class("db-replay")
@@ -125,6 +140,9 @@ class ReplayApp(widgets.VBox):
     def show_message(self, text: str, kind: str = "error") -> None:
         self.message.value = message_html(text, kind) if text else ""
 
+    def _store_trouble(self, text: str) -> None:
+        self.store_status.value = message_html(text, "status")
+
     def _reveal(self, outcome: Outcome) -> Reveals:
         try:
             return _hostlink.reveal(self.engine, outcome)
@@ -144,10 +162,24 @@ class ReplayApp(widgets.VBox):
 
     # -- events ----------------------------------------------------------------------------
     def choose(self, key: str) -> None:
+        """Take a choice; the line in the *Why?* box (if any) is stored with it."""
+        round_id = self.engine.current_round.id if self.engine.current_round is not None else ""
         self._take(key)
         self.show_message("")
+        self.runs.record(self.engine, "choice", round_id, key, reasoning=self.reason_box.value)
+        self.reason_box.value = ""
         self.refresh()
         self._focus_next()
+
+    def explain_last(self, text: str) -> None:
+        """One line of reasoning written right after a choice, stored with that choice."""
+        if not text.strip():
+            self.show_message("Type a line of reasoning first, then add it to your last choice.", "status")
+            return
+        line = self.runs.explain_last(text)
+        self.reason_box.value = ""
+        self.show_message(f"Reasoning added to your last choice: {line}", "status")
+        self.refresh(rebuild=False)
 
     def _focus_next(self) -> None:
         """Keep keyboard users in the flow: a pressed choice may now be disabled (or gone), so
@@ -167,6 +199,7 @@ class ReplayApp(widgets.VBox):
     def restart(self) -> None:
         self.engine.restart()
         self._replayed()
+        self.runs.replayed(self.engine)
         self.show_message("")
         self.refresh()
 
@@ -174,34 +207,48 @@ class ReplayApp(widgets.VBox):
         """Replay a code such as ``B-A-A`` to its end state (remediation ticked, report shown)."""
         self.engine.replay(code, remediate=True)
         self._replayed()
+        self.runs.replayed(self.engine)
         self.show_message("")
         self.refresh()
 
     def replay_from_round(self, number: int) -> None:
         self.engine.replay_to_round(number)
         self._replayed()
+        self.runs.replayed(self.engine)
         self.show_message(f"Replaying from round {number}.", "status")
         self.refresh()
 
     def complete_action(self, action_id: str) -> None:
+        round_id = self.engine.current_round.id if self.engine.current_round is not None else ""
         self.engine.complete_action(action_id)
         self.show_message("")
+        self.runs.record(self.engine, "action", round_id, action_id)
         self.refresh(rebuild=False)
 
     def console_command(self, line: str, output: str, minutes: int) -> ConsoleCommand:
         """A remediation console command: the engine says what it counted for and charges it."""
+        round_id = self.engine.current_round.id if self.engine.current_round is not None else ""
         verdict = self.engine.console_command(line, output, minutes)
+        if verdict.verified and verdict.action is not None:  # logged as what it did, so a rebuild matches
+            self.runs.record(self.engine, "action", round_id, verdict.action.id)
+        elif verdict.minutes:
+            self.runs.record(self.engine, "console", round_id, str(verdict.minutes))
         if verdict.verified:
             self.show_message("")
         self.refresh(rebuild=False)
         return verdict
 
     def close_incident(self) -> None:
+        round_id = self.engine.current_round.id if self.engine.current_round is not None else ""
         self.engine.close_incident()
+        self.runs.record(self.engine, "close", round_id, "")
         self.refresh()
 
     def charge(self, minutes: int) -> None:
+        rnd = self.engine.current_round
         self.engine.spend(minutes)
+        if rnd is not None and minutes:
+            self.runs.record(self.engine, "console", rnd.id, str(minutes))
         self.refresh(rebuild=False)
 
     # -- drawing ---------------------------------------------------------------------------
@@ -239,7 +286,16 @@ class ReplayApp(widgets.VBox):
                 notify=lambda text: self.show_message(text, "status"), guard=self.guard,
             )
             self.stage.children = (self.remediation,)
-        self.report_view.show(damage_report(self.scenario, state) if state.finished else None)
+        self.reasoning.layout.display = "none" if state.finished else None
+        self.explain_button.disabled = not state.steps
+        if state.finished:
+            report = damage_report(self.scenario, state)
+            markdown = self.runs.postmortem(self.scenario, report)
+            download = download_link(postmortem.filename(self.scenario.id, self.runs.learner), markdown,
+                                     "text/markdown", "Download postmortem", "db-download db-download-postmortem")
+            self.report_view.show(report, self.runs.reasons, download)
+        else:
+            self.report_view.show(None)
         reached = rnd.number if rnd is not None else len(self.scenario.rounds)
         options = [(f"Round {r.number}: {r.title}", r.number) for r in self.scenario.rounds[:reached]]
         with self.round_picker.hold_sync():  # options and index in one message
@@ -287,6 +343,7 @@ class ReplayApp(widgets.VBox):
         """Re-take the saved path exactly where it stopped (mid-round tries included)."""
         self.engine.replay(self._resume_code, open_round=True)
         self._replayed()
+        self.runs.replayed(self.engine)
         self.resume_button.layout.display = "none"
         self.show_message(f"Resumed your run {self._resume_code}.", "status")
         self.refresh()
