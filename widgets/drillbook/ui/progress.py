@@ -22,7 +22,7 @@ from ..errors import DrillbookError
 from ..model import Scenario
 from ..report import DamageReport
 from ..runlog import RunLog
-from ..store import Learner, Store, default_path
+from ..store import Learner, Note, Store, default_path
 from ._guard import friendly
 
 log = logging.getLogger("drillbook.ui")
@@ -148,7 +148,7 @@ class RunKeeper:
 
     def postmortem(self, scenario: Scenario, report: DamageReport) -> str:
         """This run's postmortem in Markdown, with the group's notes if the database has any."""
-        notes = []
+        notes: list[Note] = []
         if self._store is not None or default_path().exists():
             notes = self._safely(lambda: self.store.notes(scenario.id, group=self.group), [])
         return postmortem.render(report, scenario=scenario, learner=self.learner, group=self.group,
