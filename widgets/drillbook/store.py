@@ -383,9 +383,10 @@ class Store:
                             "GROUP BY " + _WHO + ") ORDER BY id", (scenario_id, group))
 
     def finishes(self, scenario_id: str, group: str) -> list[StoredEvent]:
-        """Each learner's latest finishing event (the incident closed) in the group."""
+        """Each learner's latest finish (the incident closed by a click, not by opening a replay code)."""
         return self._events("id IN (SELECT MAX(id) FROM choices WHERE scenario_id = ? AND grp = ? "
-                            "AND at_round = '' GROUP BY " + _WHO + ") ORDER BY id", (scenario_id, group))
+                            "AND at_round = '' AND replayed = 0 GROUP BY " + _WHO + ") ORDER BY id",
+                            (scenario_id, group))
 
     def _events(self, where: str, params: tuple[object, ...]) -> list[StoredEvent]:
         return [StoredEvent.from_row(row) for row in self._rows("SELECT * FROM choices WHERE " + where, params)]

@@ -67,21 +67,28 @@ def on_shared_server() -> bool:
 
 def app(scenario_id: str = "bond-failover", query: str | None = None) -> widgets.VBox:
     """The replay of a scenario id or file, applying ``?path=``, ``?instructor=``, ``?group=``
-    and ``?name=``."""
+    and ``?name=``; ``?instructor=1&group=G`` adds the live class pulse of group G."""
     from ..content import find_scenario
     from ..scenario import load_scenario
     from .replay import ReplayApp
 
     params = query_params(query)
 
+    instructor = _truthy(params.get("instructor", ""))
+    #: ``?instructor=1&group=G``: the class pulse of group G, and this page's own clicks are
+    #: not counted among the group's
+    class_view = instructor and "group" in params
+
     def build() -> ReplayApp:
         scenario = load_scenario(find_scenario(scenario_id))
-        return ReplayApp(scenario, instructor=_truthy(params.get("instructor", "")),
+        return ReplayApp(scenario, instructor=instructor,
                          group=params.get("group", ""), learner=learner_name(params),
-                         remember_anonymous=not on_shared_server())
+                         remember_anonymous=not on_shared_server(), log_events=not class_view, pulse=class_view)
 
     replay = open_page("incident", build)
     if isinstance(replay, ReplayApp):
+        if replay.pulse is not None:
+            replay.pulse.start()
         if params.get("path"):
             replay.code_box.value = params["path"]
             replay.guard(replay.replay_code)(params["path"])

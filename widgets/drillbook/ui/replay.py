@@ -30,6 +30,7 @@ from .lazy import LazySection
 from .notes import NotesPanel
 from .pathmap import PathMap
 from .progress import RunKeeper
+from .pulse import ClassPulse
 from .remediation import RemediationRound
 from .result import ResultPanel, render_result
 from .theme import style_widget
@@ -56,9 +57,9 @@ class ReplayApp(widgets.VBox):
 
     def __init__(self, scenario: Scenario, *, instructor: bool = False, store: Store | None = None,
                  group: str = "", learner: str = "", remember_anonymous: bool = True,
-                 log_events: bool = True) -> None:
-        """``log_events=False``: this page's choices stay out of the class's decision log
-        (the instructor presenting the class pulse)."""
+                 log_events: bool = True, pulse: bool = False) -> None:
+        """``log_events=False``: this page's choices stay out of the class's decision log;
+        ``pulse``: show the class pulse of ``group`` (the instructor presenting to a class)."""
         self.scenario = scenario
         self.engine = Engine(scenario)
         self.transcript: list[tuple[Outcome, Reveals]] = []
@@ -110,12 +111,14 @@ class ReplayApp(widgets.VBox):
         self.notes_box: LazySection[NotesPanel] = LazySection(
             "Study notes for this round (saved for your group)", self._build_notes, "db-notes-box", guard=self.guard)
         self._notes_round = scenario.first_round.id
+        self.pulse = ClassPulse(scenario, self.runs.group, lambda: self.engine.current_round) if pulse else None
         controls = widgets.HBox([self.resume_button, self.restart_button, self.round_picker,
                                  self.replay_round_button, self.code_box, self.go_button], layout=plain_layout())
         controls.add_class("db-controls")
         top = widgets.HBox([self.path_map, self.instructor], layout=plain_layout())
         top.add_class("db-top")
-        super().__init__([style_widget(), html("db-header", render_setup(scenario)), self.clock, top,
+        super().__init__([style_widget(), html("db-header", render_setup(scenario)),
+                          *([self.pulse] if self.pulse is not None else []), self.clock, top,
                           self.store_status, self.message, self.result, self.stage, self.reasoning, self.investigate, self.report_view,
                           controls,
                           self.notes_box])
@@ -307,6 +310,8 @@ class ReplayApp(widgets.VBox):
             if self.notes_box.content is not None:
                 self.notes_box.content.show_round(notes_round)
         self.runs.save(state)
+        if self.pulse is not None:
+            self.pulse.poll_once()  # the round on screen changed: its counts at once
 
     # -- progress and notes ----------------------------------------------------------------
     @property
