@@ -45,7 +45,8 @@ def test_only_the_instructor_with_a_group_gets_the_pulse(db: Path) -> None:
 def test_counts_first_and_all_choices_of_the_round_on_screen(db: Path) -> None:
     teacher = app("bond-failover", query="instructor=1&group=blue")
     assert teacher.pulse is not None
-    assert "Waiting for the first learner" in teacher.pulse.status.value
+    assert counts(teacher, "first") == {"A": 0, "B": 0, "C": 0, "D": 0}  # no database yet, nobody counted
+    assert "No learner of this group has made a choice yet." in teacher.pulse.board.value
     ana = app("bond-failover", query="group=blue&name=ana")
     ana.card.buttons["A"].click()
     ana.card.buttons["B"].click()

@@ -37,9 +37,11 @@ class Pulse:
         return len(self.finished_minutes)
 
 
-def read_pulse(store: Store, scenario: Scenario, group: str, rnd: Round | None) -> Pulse:
-    """The group's pulse for ``rnd`` (the round on screen)."""
+def read_pulse(store: Store | None, scenario: Scenario, group: str, rnd: Round | None) -> Pulse:
+    """The group's pulse for ``rnd`` (the round on screen); ``store=None``: nobody saved yet."""
     decision = rnd if rnd is not None and rnd.kind == "decision" else None
+    if store is None:
+        return Pulse(group, decision, {}, {}, (), (), 0)
     counts = store.round_counts(scenario.id, group, decision.id) if decision is not None else None
     titles = {r.id: f"Round {r.number}: {r.title}" for r in scenario.rounds}
     learners = tuple(

@@ -96,17 +96,14 @@ class ClassPulse(widgets.VBox):
     def poll_once(self) -> bool:
         """Read the store and redraw; True if the board changed. Errors become one sentence."""
         try:
-            if self._store is None:
-                if not default_path().exists():
-                    self.status.value = '<p class="db-muted">Waiting for the first learner to save a choice.</p>'
-                    return False
+            if self._store is None and default_path().exists():  # a missing file is created by learners
                 self._store = self._open_store()
             value = render_pulse(read_pulse(self._store, self.scenario, self.group, self._round_on_screen()))
             self.status.value = ""
         except DrillbookError as exc:
             self.status.value = f'<p class="db-message db-message-status" role="status">{esc(friendly(exc))}</p>'
             return False
-        changed = value != self.board.value
+        changed = bool(value != self.board.value)
         self.board.value = value
         return changed
 
