@@ -19,7 +19,7 @@ from drillbook.course import default_course
 from . import _pages
 from ._server import COURSE, VoilaServer
 
-NOTEBOOKS = [entry.file for entry in default_course().entries]
+NOTEBOOKS = [entry.file for entry in default_course().pages]
 THEMES = ["light", "dark"]
 CASES = [pytest.param(nb, theme, id=f"{Path(nb).stem}-{theme}") for nb in NOTEBOOKS for theme in THEMES]
 #: axe impacts that fail the suite; "moderate" and "minor" are reported in the artefacts only.

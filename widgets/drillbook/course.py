@@ -23,22 +23,29 @@ class Entry:
     file: str  #: file name inside ``course/``, e.g. ``primer-linux-ops.ipynb``
     title: str  #: what the navigation bar shows
     part: str  #: a short group label ("Primer", "Replay", ...)
-    number: int  #: 1-based position in the course
+    number: int  #: 1-based position in the course (0 for instructors' pages, which are not in it)
+    audience: str = "learner"  #: "instructor": the answer key, linked from the instructor view only
 
 
 @dataclass(frozen=True)
 class Course:
     title: str
     subtitle: str
-    entries: tuple[Entry, ...]
+    entries: tuple[Entry, ...]  #: the learners' course, in reading order
     path: str
+    instructor_entries: tuple[Entry, ...] = ()  #: pages outside the learners' navigation
+
+    @property
+    def pages(self) -> tuple[Entry, ...]:
+        """Every notebook of the course, the instructors' pages last."""
+        return self.entries + self.instructor_entries
 
     def entry(self, file: str) -> Entry:
         """The entry for ``file``; unknown names fail with the list of known ones."""
-        for item in self.entries:
+        for item in self.pages:
             if item.file == file:
                 return item
-        known = ", ".join(e.file for e in self.entries)
+        known = ", ".join(e.file for e in self.pages)
         raise UnknownIdError(f"'{file}' is not in the course table of contents (known: {known})")
 
     def previous(self, file: str) -> Entry | None:
@@ -47,22 +54,28 @@ class Course:
 
     def next(self, file: str) -> Entry | None:
         number = self.entry(file).number
-        return self.entries[number] if number < len(self.entries) else None
+        return self.entries[number] if 0 < number < len(self.entries) else None
 
 
 def parse_course(data: object, path: str) -> Course:
     top = Section(path, "", data, 1)
     entries: list[Entry] = []
+    instructor: list[Entry] = []
     for index, raw, line in top.items("notebooks", min_items=1, max_items=50):
         item = Section(path, f"notebook #{index + 1}", raw, line)
         file = item.text("file", max_len=100)
         if not file.endswith(".ipynb") or "/" in file or "\\" in file or file.startswith("."):
             item.fail("file", f"'{file}' must be a notebook file name inside course/, like index.ipynb")
-        if any(e.file == file for e in entries):
+        if any(e.file == file for e in entries + instructor):
             item.fail("file", f"'{file}' is listed twice")
-        entries.append(Entry(file, item.text("title", max_len=100), item.text("part", max_len=40), index + 1))
+        title, part = item.text("title", max_len=100), item.text("part", max_len=40)
+        if item.choice("audience", ("learner", "instructor"), "learner") == "instructor":
+            instructor.append(Entry(file, title, part, 0, "instructor"))
+        else:
+            entries.append(Entry(file, title, part, len(entries) + 1))
         item.done()
-    course = Course(top.text("title", max_len=100), top.text("subtitle", max_len=100), tuple(entries), path)
+    course = Course(top.text("title", max_len=100), top.text("subtitle", max_len=100), tuple(entries), path,
+                    tuple(instructor))
     top.done()
     return course
 

@@ -56,6 +56,15 @@ def header_html(name: str, course: Course | None = None) -> str:
     total = len(course.entries)
     percent = round(100 * here.number / total)
     home = course.entries[0]
+    if here.audience == "instructor":  # the answer key: outside the learners' reading order
+        return (
+            f"<style>{stylesheet()}</style>"
+            f'<nav class="db-root db-nav" aria-label="Course navigation">'
+            f'<div class="db-nav-top">'
+            f'{notebook_link(home.file, esc(course.title), class_="db-nav-home")}'
+            f'<span class="db-nav-where">{esc(here.part)} · for instructors</span>'
+            f"</div></nav>"
+        )
     return (
         f"<style>{stylesheet()}</style>"
         f'<nav class="db-root db-nav" aria-label="Course navigation">'
@@ -80,7 +89,9 @@ def footer(name: str) -> HTML:
     """A "continue" link to the next notebook, for the end of a page."""
     course = default_course()
     nxt = course.next(name)
-    if nxt is None:
+    if course.entry(name).audience == "instructor":
+        body = notebook_link(course.entries[0].file, "Back to the start")
+    elif nxt is None:
         body = f"You reached the end of the course. {notebook_link(course.entries[0].file, 'Back to the start')}."
     else:
         body = f"Next: {notebook_link(nxt.file, f'{esc(nxt.title)} →', rel='next')}"
