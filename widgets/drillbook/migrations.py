@@ -116,6 +116,8 @@ def check_not_newer(db: sqlite3.Connection, path: Path | str, migrations: tuple[
 def migrate(db: sqlite3.Connection, path: Path | str, migrations: tuple[Migration, ...] = MIGRATIONS) -> int:
     """Bring ``db`` (autocommit mode) up to date and return the version it had before."""
     before = check_not_newer(db, path, migrations)
+    if before == len(migrations):  # the common case: no write lock taken just to open a file
+        return before
     while True:
         db.execute("BEGIN IMMEDIATE")  # one writer at a time; re-read the version under the lock
         try:

@@ -425,7 +425,7 @@ class Store:
     def finished_runs(self, *, group: str, learner: str) -> dict[str, int]:
         """Best total minutes of every scenario this learner finished."""
         return dict(self._rows("SELECT scenario_id, MIN(elapsed_minutes) FROM choices WHERE grp = ? AND learner = ? "
-                               "AND at_round = '' GROUP BY scenario_id", (group, learner)))
+                               "AND at_round = '' AND replayed = 0 GROUP BY scenario_id", (group, learner)))
 
 
 def export_markdown(notes: list[Note], round_titles: dict[str, str], title: str) -> str:

@@ -8,12 +8,13 @@ a sibling in ``course/``, so a bare relative ``name.ipynb`` resolves in both pla
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from IPython.display import HTML
 
 from ..course import Course, Entry, default_course
 from ..errors import DrillbookError
+from ..identity import query_params, record_visit
 from ._html import esc
 from .theme import stylesheet
 
@@ -26,7 +27,15 @@ def notebook_href(name: str) -> str:
     """
     if name.startswith(("/", ".")) or ".." in name.split("/") or "://" in name or not name.endswith(".ipynb"):
         raise DrillbookError(f"'{name}' is not a notebook inside the course folder")
-    return quote(name, safe="/")
+    return quote(name, safe="/") + _identity_query()
+
+
+def _identity_query() -> str:
+    """``?name=..&group=..`` of this page, so a learner named in the address stays named (and
+    their progress kept) on every page the links lead to."""
+    params = query_params()
+    kept = {key: params[key] for key in ("name", "group") if params.get(key, "").strip()}
+    return "?" + urlencode(kept) if kept else ""
 
 
 def notebook_link(name: str, label_html: str, **attrs: str) -> str:
@@ -81,7 +90,9 @@ def header_html(name: str, course: Course | None = None) -> str:
 
 
 def header(name: str) -> HTML:
-    """Display the navigation bar at the top of notebook ``name`` (its file name in ``course/``)."""
+    """Display the navigation bar at the top of notebook ``name`` (its file name in ``course/``),
+    and note the visit in the learner's progress."""
+    record_visit(name)
     return HTML(header_html(name))
 
 

@@ -10,14 +10,13 @@ welcome page does not pay for the replay.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import ipywidgets as widgets
 
 from ..errors import DrillbookError
-from ..identity import learner_name
+from ..identity import learner_identity, learner_name, on_shared_server
 from ..query import query_params  # waits for the request in a preheated kernel
 from ._guard import friendly, message_html
 from ._log import report_to_operator
@@ -55,12 +54,6 @@ def open_page(what: str, build: Callable[[], P]) -> P | widgets.VBox:
 
 def _truthy(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
-
-
-def on_shared_server() -> bool:
-    """Voila serves many learners from one account: there, runs are remembered only under a
-    name (``?name=``), so one learner never resumes another's run."""
-    return "VOILA_KERNEL_ID" in os.environ or "VOILA_BASE_URL" in os.environ
 
 
 # -- the pages ----------------------------------------------------------------------------------
@@ -119,7 +112,53 @@ def quiz(quiz_id: str) -> widgets.Widget:
     from ..quiz import load_quiz
     from .quiz import QuizView
 
-    return open_page("quiz", lambda: QuizView(load_quiz(quiz_id)))
+    who = learner_identity()
+
+    def save_attempt(answers: dict[str, Any], right: int, total: int) -> None:
+        from ..store import Learner, Store
+
+        assert who is not None
+        store = Store()
+        try:
+            store.add_quiz_attempt(quiz_id, Learner(*who), answers, score=right, total=total)
+        finally:
+            store.close()
+
+    return open_page("quiz", lambda: QuizView(load_quiz(quiz_id), on_attempt=save_attempt if who else None))
+
+
+def my_progress(query: str | None = None) -> "HTML | widgets.VBox":
+    """The welcome page's "your progress": primers visited, quiz scores, replays and best times;
+    for an anonymous learner on a shared server, how to have progress kept."""
+    from IPython.display import HTML
+
+    from ..content import quiz_dir, scenario_dir
+    from ..course import default_course
+    from ..learner import learner_progress
+    from ..quiz import load_quiz
+    from ..scenario import load_scenario
+    from ..store import Store, default_path
+    from .theme import stylesheet
+    from .welcome import render_anonymous, render_progress
+
+    who = learner_identity(query_params(query))
+
+    def build() -> HTML:
+        if who is None:
+            return HTML(render_anonymous())
+        quizzes = [load_quiz(p.stem) for p in sorted(quiz_dir().glob("*.yaml"))]
+        scenarios = [load_scenario(p) for p in sorted(scenario_dir().glob("*.yaml"))]
+        store = Store.read_only() if default_path().exists() else None
+        try:
+            progress = learner_progress(store, group=who[0], name=who[1], course=default_course(),
+                                        quizzes=quizzes, scenarios=scenarios)
+        finally:
+            if store is not None:
+                store.close()
+        label = who[1] or "you"
+        return HTML(render_progress(progress, label + (f" ({who[0]})" if who[0] else "")))
+
+    return open_page("progress", build)
 
 
 def checklist(scenario_id: str) -> "HTML | widgets.VBox":

@@ -7,6 +7,7 @@ with every option's explanation; what is right is decided by the quiz data, neve
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -131,8 +132,13 @@ class QuestionView(widgets.VBox):
 class QuizView(widgets.VBox):
     """A whole quiz with a running score and a button that starts it over."""
 
-    def __init__(self, quiz: Quiz) -> None:
+    def __init__(self, quiz: Quiz, on_attempt: Callable[[dict[str, Any], int, int], None] | None = None) -> None:
+        """``on_attempt(answers, right, total)`` hears every attempt: each time every question
+        has been checked (after a retry, again), with the options picked for each question."""
         self.quiz = quiz
+        self._on_attempt = on_attempt
+        self._last_attempt: dict[str, Any] | None = None
+        self.saved = html("db-quiz-saved")
         header = f'<h3 class="db-quiz-title">{esc(quiz.title)}</h3>'
         if quiz.intro:
             header += f'<p class="db-quiz-intro">{rich(quiz.intro)}</p>'
@@ -142,7 +148,7 @@ class QuizView(widgets.VBox):
         self.retry_all.on_click(guarded(self._show_message)(self._restart))
         footer = widgets.HBox([self.score, self.retry_all])
         footer.add_class("db-quiz-footer")
-        super().__init__([style_widget(), html("db-quiz-header", header), *self.questions, footer])
+        super().__init__([style_widget(), html("db-quiz-header", header), *self.questions, footer, self.saved])
         self.add_class("db-root")
         self.add_class("db-quiz")
         self._update()
@@ -155,7 +161,27 @@ class QuizView(widgets.VBox):
     def right(self) -> int:
         return sum(bool(q.grade and q.grade.correct) for q in self.questions)
 
+    def answers(self) -> dict[str, Any]:
+        """What was picked for each checked question, and whether it was right."""
+        return {q.question.id: {"picked": sorted(q.chosen()), "correct": bool(q.grade and q.grade.correct)}
+                for q in self.questions if q.grade is not None}
+
+    def _attempted(self) -> None:
+        answers = self.answers()
+        if len(answers) < len(self.questions):  # a question is open again: the next full set is a new attempt
+            self._last_attempt = None
+            return
+        if self._on_attempt is None or answers == self._last_attempt:
+            return
+        self._last_attempt = answers
+        guarded(self._show_saved)(self._on_attempt)(answers, self.right, len(self.questions))
+
+    def _show_saved(self, text: str) -> None:
+        self.saved.value = message_html(text, "status")
+
     def _update(self) -> None:
+        if self._on_attempt is not None:
+            self._attempted()
         total = len(self.questions)
         done = " All done: well played." if self.right == total else ""
         self.score.value = (
