@@ -147,16 +147,23 @@ def test_a_locked_database_is_one_sentence(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.2)
     store = Store(path)
     other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
     sentence = f"the notes database at {path} is locked by another program; try again in a moment"
+    other.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
     try:
-        with pytest.raises(StoreError) as opening:
-            Store(path)
-        with pytest.raises(StoreError) as writing:
+        assert Store(path).notes("s") == []  # an up-to-date file opens without the write lock...
+        with pytest.raises(StoreError) as writing:  # ...but a write waits, then gives up
             store.add_note("s", "r", "while locked")
     finally:
         other.execute("ROLLBACK")
-    assert str(opening.value) == str(writing.value) == sentence
+    other.execute(f"PRAGMA user_version = {migrations.LATEST - 1}")  # as if a migration were due
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreError) as migrating:  # a migration needs the lock too
+            Store(path)
+    finally:
+        other.execute("ROLLBACK")
+        other.execute(f"PRAGMA user_version = {migrations.LATEST}")
+    assert str(writing.value) == str(migrating.value) == sentence
     store.add_note("s", "r", "after the lock")  # nothing was left broken
     assert [n.body for n in store.notes("s")] == ["after the lock"]
 
@@ -203,3 +210,26 @@ def test_thirty_processes_write_at_once_and_nothing_is_lost_or_doubled(tmp_path:
     assert db.execute("SELECT COUNT(*), COUNT(DISTINCT run) FROM choices").fetchone() == (300, 300)
     assert db.execute("SELECT COUNT(*), COUNT(DISTINCT learner || answers) FROM quiz_attempts").fetchone() == (300, 300)
     assert db.execute("SELECT COUNT(*), COUNT(DISTINCT body) FROM notes").fetchone() == (300, 300)
+
+
+def test_bad_utf8_is_one_sentence_in_the_cli_and_the_notes_panel(tmp_path: Path, seed: Any) -> None:
+    import subprocess
+    import sys
+
+    from drillbook.ui.notes import NotesPanel
+
+    from .conftest import REPO
+
+    path = tmp_path / "latin1.sqlite3"
+    Store(path).add_note("bond-failover", "alert", "placeholder", group="blue", author="jo")
+    db = sqlite3.connect(path)
+    db.execute("UPDATE notes SET body = CAST(X'4d49492064e9' AS TEXT)")
+    db.commit()
+    db.close()
+    result = subprocess.run([sys.executable, "-m", "drillbook", "notes", "bond-failover", "--group", "blue",
+                             "--db", str(path)], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0 and "MII d\ufffd" in result.stdout
+    assert result.stderr == (f"drillbook: 1 text value(s) in {path} are not valid UTF-8; "
+                             "they are shown with \ufffd in place of the bad bytes\n")
+    panel = NotesPanel(seed, Store(path), group="blue")
+    assert "MII d\ufffd" in panel.listing.value and "are not valid UTF-8" in panel.listing.value

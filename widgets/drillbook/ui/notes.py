@@ -90,7 +90,8 @@ class NotesPanel(widgets.VBox):
             f'<div class="db-note-body">{esc(n.body)}</div></li>'
             for n in notes
         )
-        self.listing.value = f'<ul class="db-note-items">{items}</ul>'
+        notices = "".join(f'<p class="db-notes-notice" role="status">{esc(n)}</p>' for n in self.store.notices())
+        self.listing.value = f'<ul class="db-note-items">{items}</ul>{notices}'
 
     def _on_save(self, _button: widgets.Button | None = None) -> None:
         @guarded(self._show)
