@@ -33,7 +33,7 @@ def render_progress(progress: LearnerProgress, who: str) -> str:
         f"<td>{'—' if q.last is None else f'{q.last} of {q.total}'}</td><td>{q.attempts}</td></tr>"
         for q in progress.quizzes)
     bars = [_bar(f"Quiz: {q.title}", q.best or 0, q.total, f"best {q.best or 0} of {q.total}", "db-bar-you")
-            for q in progress.quizzes]
+            for q in progress.quizzes if q.attempts]
     replay_items = []
     for r in progress.replays:
         if r.best_minutes is None:
@@ -50,7 +50,7 @@ def render_progress(progress: LearnerProgress, who: str) -> str:
     return (
         f'<section class="db-root db-my-progress" aria-label="Your progress">'
         f"<h2>Your progress, {esc(who)}</h2><p class=\"db-progress-summary\">{esc(summary)}.</p>"
-        f'<div class="db-chart" role="img" aria-label="{esc(summary)}">{"".join(bars)}</div>'
+        + (f'<div class="db-chart" role="img" aria-label="Best quiz scores, and best replay time against the optimal">{"".join(bars)}</div>' if bars else "") +
         f'<h3>Primers</h3><ul class="db-progress-primers">{primers}</ul>'
         f'<table class="db-progress-quizzes"><caption>Quiz scores</caption><thead><tr><th>Quiz</th><th>Best</th>'
         f"<th>Last</th><th>Attempts</th></tr></thead><tbody>{quiz_rows}</tbody></table>"
