@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,33 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+REAL_START = pulse_module.ClassPulse.start
+
+
+@pytest.fixture(autouse=True)
+def no_live_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages start the pulse's loop on the running event loop; in this process that may be
+    Playwright's (the browser tests share the session), so these tests poll by hand instead."""
+    monkeypatch.setattr(pulse_module.ClassPulse, "start", lambda self: False)
+
+
+def in_fresh_thread(body: Callable[[], None]) -> None:
+    """Run ``body`` where no event loop runs yet, re-raising what it raised."""
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            body()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    if failures:
+        raise failures[0]
+
+
 def counts(replay: ReplayApp, which: str) -> dict[str, int]:
     assert replay.pulse is not None
     block = replay.pulse.board.value.split(f'class="db-pulse-{which}"')[1].split("</div></div>")[0]
@@ -38,7 +67,7 @@ def test_only_the_instructor_with_a_group_gets_the_pulse(db: Path) -> None:
     learner = app("bond-failover", query="group=blue")
     assert "branch-atlas.ipynb" not in "".join(getattr(w, "value", "") for w in learner.children)
     teacher = app("bond-failover", query="instructor=1&group=blue")
-    assert teacher.pulse is not None and not teacher.pulse.running  # no event loop in this test
+    assert teacher.pulse is not None
     assert 'href="branch-atlas.ipynb"' in teacher.pulse.children[0].value
 
 
@@ -94,21 +123,26 @@ def test_finishers_minutes_and_sla(db: Path) -> None:
 
 def test_the_live_loop_updates_by_itself_and_stops_when_closed(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pulse_module, "POLL_SECONDS", 0.05)
-    teacher = app("bond-failover", query="instructor=1&group=blue")
-    learner = app("bond-failover", query="group=blue&name=ana")
-    assert teacher.pulse is not None
+    monkeypatch.setattr(pulse_module.ClassPulse, "start", REAL_START)
 
-    async def lesson() -> None:
-        assert teacher.pulse is not None and teacher.pulse.start()
-        await asyncio.sleep(0.1)
-        learner.card.buttons["D"].click()
-        await asyncio.sleep(0.3)
-        assert counts(teacher, "first")["D"] == 1  # no poll_once() by the test: the loop did it
-        teacher.pulse.close()
-        await asyncio.sleep(0.1)
-        assert not teacher.pulse.running
+    def lesson() -> None:
+        teacher = app("bond-failover", query="instructor=1&group=blue")
+        learner = app("bond-failover", query="group=blue&name=ana")
+        assert teacher.pulse is not None and not teacher.pulse.running  # no event loop: nothing to start
 
-    asyncio.run(lesson())
+        async def in_a_kernel() -> None:
+            assert teacher.pulse is not None and teacher.pulse.start()
+            await asyncio.sleep(0.1)
+            learner.card.buttons["D"].click()
+            await asyncio.sleep(0.3)
+            assert counts(teacher, "first")["D"] == 1  # no poll_once() by the test: the loop did it
+            teacher.pulse.close()
+            await asyncio.sleep(0.1)
+            assert not teacher.pulse.running
+
+        asyncio.run(in_a_kernel())
+
+    in_fresh_thread(lesson)
 
 
 def test_a_damaged_store_is_one_sentence_in_the_pulse(db: Path) -> None:
