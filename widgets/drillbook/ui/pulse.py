@@ -20,7 +20,8 @@ from ..errors import DrillbookError
 from ..model import Round, Scenario
 from ..pulse import Pulse, minute_buckets, read_pulse
 from ..store import Store, default_path
-from ._common import friendly, html
+from ._guard import friendly
+from ._models import html
 from ._html import esc
 from .nav import notebook_link
 

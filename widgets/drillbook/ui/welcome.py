@@ -5,7 +5,7 @@ Only draws :class:`drillbook.learner.LearnerProgress`."""
 from __future__ import annotations
 
 from ..learner import LearnerProgress
-from ._common import minutes
+from ._badges import minutes
 from ._html import esc
 from .nav import notebook_link
 
