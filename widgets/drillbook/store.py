@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import random
 import sqlite3
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -200,17 +202,27 @@ class Store:
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the notes database at {self.path}: {exc}") from None
-        try:
-            migrations.check_not_newer(db, self.path)
-            db.execute("PRAGMA journal_mode=WAL")
-            migrations.migrate(db, self.path)
-        except StoreError:
-            db.close()
-            raise
-        except sqlite3.Error as exc:
-            db.close()
-            raise StoreError(_explain(self.path, exc)) from None
-        return db
+        # Setting up a file others open at the same moment (a class arriving at once) can meet
+        # SQLITE_BUSY where SQLite does not wait (switching a new file to WAL, a reader meeting
+        # a half-done switch): those steps are retried until the busy timeout, then reported.
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                migrations.check_not_newer(db, self.path)
+                db.execute("PRAGMA journal_mode=WAL")
+                migrations.migrate(db, self.path)
+                return db
+            except StoreError:
+                db.close()
+                raise
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    db.close()
+                    raise StoreError(_explain(self.path, exc)) from None
+                time.sleep(random.uniform(0.01, 0.1))
+            except sqlite3.Error as exc:
+                db.close()
+                raise StoreError(_explain(self.path, exc)) from None
 
     @classmethod
     def read_only(cls, path: str | Path | None = None) -> "Store":
