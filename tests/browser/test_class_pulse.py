@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
@@ -56,7 +57,8 @@ def test_the_instructor_sees_two_learners_choices_without_reloading(
             assert learner.locator("a[href^='branch-atlas.ipynb']").count() == 0
         _pages.full_screenshot(page, str(screenshots / "class-pulse.png"))
     finally:
-        for learner in learners:
+        for learner in learners:  # closed like a tab: Voila's unload beacon frees the kernel at once
+            learner.close(run_before_unload=True)
             learner.context.close()
 
 
@@ -72,7 +74,7 @@ def test_download_postmortem_is_a_real_file(page: Page, voila: VoilaServer) -> N
         report.get_by_text("Download postmortem").click()
     download = caught.value
     assert download.suggested_filename == "bond-failover-postmortem-ana.md"
-    text = open(download.path(), encoding="utf-8").read()
+    text = Path(download.path()).read_text(encoding="utf-8")
     assert text.startswith("# Postmortem: Network Bonding Failover Not Working")
     assert f"- **Group:** {group}" in text
     assert "| Recommended | 3 | Out-of-band console first: the network is down |" in text
