@@ -355,7 +355,8 @@ class Store:
             "INSERT INTO choices (scenario_id, grp, learner, session, run, kind, round_id, value, replayed, "
             "at_round, elapsed_minutes, downtime_minutes, sla_breached, reasoning, created_at) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (scenario_id, who.group, who.name, who.session, event.run, event.kind, event.round_id, event.value,
+            (scenario_id, _clean(who.group, "the group name", 100), _clean(who.name, "the learner name", 100),
+             who.session, event.run, event.kind, event.round_id, event.value,
              int(event.replayed), event.at_round, event.elapsed_minutes, event.downtime_minutes,
              int(event.sla_breached), _clean(event.reasoning, "the reasoning", MAX_REASONING), _now()),
         )
@@ -411,7 +412,8 @@ class Store:
         cur = self._run(
             "INSERT INTO quiz_attempts (quiz_id, grp, learner, session, answers, score, total, created_at) "
             "VALUES (?,?,?,?,?,?,?,?)",
-            (quiz_id, who.group, who.name, who.session, json.dumps(answers, ensure_ascii=False, sort_keys=True),
+            (quiz_id, _clean(who.group, "the group name", 100), _clean(who.name, "the learner name", 100),
+             who.session, json.dumps(answers, ensure_ascii=False, sort_keys=True),
              score, total, _now()),
         )
         return int(cur.lastrowid or 0)
@@ -427,7 +429,8 @@ class Store:
     def record_visit(self, page: str, who: Learner) -> None:
         now = _now()
         self._run("INSERT INTO visits VALUES (?,?,?,?,?,1) ON CONFLICT (grp, learner, page) DO UPDATE SET "
-                  "last_at = excluded.last_at, count = count + 1", (who.group, who.name, page, now, now))
+                  "last_at = excluded.last_at, count = count + 1",
+                  (_clean(who.group, "the group name", 100), _clean(who.name, "the learner name", 100), page, now, now))
 
     def visits(self, *, group: str, learner: str) -> dict[str, int]:
         """Pages this learner opened, with how often."""
