@@ -14,7 +14,8 @@ from IPython.display import HTML
 
 from ..course import Course, Entry, default_course
 from ..errors import DrillbookError
-from ..identity import query_params, record_visit
+from ..identity import record_visit
+from ..query import query_params
 from ._html import esc
 from .theme import stylesheet
 
