@@ -28,6 +28,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for name in VOILA_VARIABLES:
         monkeypatch.setenv(name, "")  # remembered, so the test's own changes are undone too
         monkeypatch.delenv(name)
+    monkeypatch.setattr(query, "_received", None, raising=False)
     return monkeypatch
 
 
@@ -100,4 +101,11 @@ def test_preheated_kernel_waits_for_the_request(clean_env: pytest.MonkeyPatch, r
         {"kernel_id": "k-warm-1", "payload": {"QUERY_STRING": "name=ana&group=blue-team&path=B"}})
     reader.join(15)
     assert got == ["name=ana&group=blue-team&path=B"]
+    # Voila hands the request over once; every later read (each study-notes panel of a page
+    # asks) must get it at once, not wait on the websocket for a message that never comes
+    again: list[str] = []
+    second = threading.Thread(target=lambda: again.append(query.page_query()), daemon=True)
+    second.start()
+    second.join(5)
+    assert again == ["name=ana&group=blue-team&path=B"]
     gc.collect()

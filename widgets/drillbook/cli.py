@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import postmortem
+from . import group_postmortem, postmortem
 from ._fs import is_dir
 from .content import find_scenario, scenario_dir
 from .engine import play
@@ -116,17 +116,24 @@ def cmd_notes(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     scenario = load_scenario(find_scenario(args.scenario))
     store = _read_store(args)
-    try:
-        events = store.run_events(scenario.id, group=args.group, learner=args.learner)
-        notes = store.notes(scenario.id, group=args.group)
-    finally:
-        store.close()
-    who = f"learner '{args.learner}'" + (f" of group '{args.group}'" if args.group else "")
-    report, reasons = postmortem.report_for(scenario, events, who)
+    if args.learner is None:  # the group's own postmortem, as the debrief's form writes it
+        try:
+            text = group_postmortem.postmortem_markdown(scenario, store, args.group.strip())
+        finally:
+            store.close()
+        who = f"group '{args.group.strip()}'" if args.group.strip() else "the default group"
+    else:
+        try:
+            events = store.run_events(scenario.id, group=args.group, learner=args.learner)
+            notes = store.notes(scenario.id, group=args.group)
+        finally:
+            store.close()
+        who = f"learner '{args.learner}'" + (f" of group '{args.group}'" if args.group else "")
+        report, reasons = postmortem.report_for(scenario, events, who)
+        day = dt.date.fromisoformat(events[-1].created_at[:10])
+        text = postmortem.render(report, scenario=scenario, learner=args.learner, group=args.group, date=day,
+                                 reasons=reasons, notes=notes)
     _print_notices(store)
-    day = dt.date.fromisoformat(events[-1].created_at[:10])
-    text = postmortem.render(report, scenario=scenario, learner=args.learner, group=args.group, date=day,
-                             reasons=reasons, notes=notes)
     if not args.output or args.output == "-":
         print(text, end="")
         return 0
@@ -208,10 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
     notes.add_argument("--format", choices=("md", "json"), default="md", help="output format (default: md)")
     notes.add_argument("--db", help="notes database (default: $DRILLBOOK_DB, else ~/.local/share/drillbook/drillbook.sqlite3)")
     notes.set_defaults(func=cmd_notes)
-    export = sub.add_parser("export", help="write a learner's blameless postmortem of a replay as Markdown")
+    export = sub.add_parser("export", help="write a blameless postmortem as Markdown: a learner's run "
+                                           "(--learner), or the group's own from the debrief (no --learner)")
     export.add_argument("scenario", help="scenario id (bond-failover) or file")
     export.add_argument("--group", default="", help="the learner's group (?group= in the replay's address)")
-    export.add_argument("--learner", required=True, help="the learner's name (?name= in the replay's address)")
+    export.add_argument("--learner", help="the learner's name (?name= in the replay's address); without it, "
+                                          "the group's postmortem written in the debrief, with its runs and notes")
     export.add_argument("-o", "--output", help="file to write (default: print to standard output)")
     export.add_argument("--db", help="database (default: $DRILLBOOK_DB, else ~/.local/share/drillbook/drillbook.sqlite3)")
     export.set_defaults(func=cmd_export)

@@ -90,10 +90,22 @@ def _v2_choices_quizzes_visits(db: sqlite3.Connection) -> None:
         PRIMARY KEY (grp, learner, page))""")
 
 
+def _v3_group_postmortems(db: sqlite3.Connection) -> None:
+    """The debrief's group postmortem form, one row per field, saved as a group types it."""
+    db.execute("""CREATE TABLE group_postmortems (
+        grp TEXT NOT NULL,
+        scenario_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        body TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (grp, scenario_id, field))""")
+
+
 #: Migration ``n`` (1-based) brings a database from version ``n - 1`` to ``n``.
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_notes_and_progress,
     _v2_choices_quizzes_visits,
+    _v3_group_postmortems,
 )
 LATEST = len(MIGRATIONS)
 

@@ -4,7 +4,9 @@ Without a pool every page view starts a kernel and executes its notebook while t
 waits, and a class opening the replay at once queues all of that on the server's cores. Voila's
 preheated pools (``VoilaConfiguration.preheat_kernel``) start kernels and run the notebooks
 *before* anyone asks; a request takes a warm kernel and only what follows
-:func:`drillbook.query.page_query` (the replay's ``?path=&name=...``) still runs while it waits.
+:func:`drillbook.query.page_query` still runs while it waits. Every page's header reads the
+query (its links carry ``?name=&group=``, and it records the visit), so a warm kernel has
+started and imported the header; the rest of the page runs once the learner arrives.
 A kernel handed to a learner is refilled ``fill_delay`` seconds later, is an ordinary kernel
 from then on and is culled like one; warm kernels waiting in the pool are never culled.
 
@@ -80,8 +82,8 @@ def warm_kernel_count(class_size: int | None, notebooks: int) -> int:
     return sizes[REPLAY] + others * sizes["default"]
 
 
-#: Cell tag of a notebook cell that reads the page's query (:func:`drillbook.query.page_query`):
-#: in a warm kernel it waits there for a learner, for minutes or hours.
+#: Cell tag of the first notebook cell that reads the page's query (:func:`drillbook.query.page_query`),
+#: every page's header: in a warm kernel it waits there for a learner, for minutes or hours.
 WAITS_TAG = "waits-for-request"
 
 
@@ -89,8 +91,8 @@ def cell_timeout(cell: Any, timeout: int | None) -> int | None:
     """``VoilaExecutor.timeout_func``: no time limit for a cell that waits for a request.
 
     ``voila.json``'s ``VoilaExecutor.timeout`` guards learners against a cell that never ends,
-    but a warm kernel's replay cell *should* wait until a learner arrives; with that limit
-    every warm replay kernel turned into an error page after two minutes.
+    but a warm kernel's header cell *should* wait until a learner arrives; with that limit
+    every warm kernel turned into an error page after two minutes.
     """
     tags = cell.get("metadata", {}).get("tags", []) if hasattr(cell, "get") else []
     return None if WAITS_TAG in tags else timeout

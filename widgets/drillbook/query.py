@@ -26,16 +26,27 @@ def under_voila() -> bool:
     return any(name in os.environ for name in _VOILA_MARKERS)
 
 
+#: The query once a request has claimed this kernel: Voila sends a warm kernel its request
+#: once, to whichever call is waiting, and a second ``get_query_string()`` would wait forever.
+_received: str | None = None
+
+
 def page_query() -> str:
     """The raw query string of the page this kernel serves; ``""`` outside Voila.
 
-    In a preheated kernel this blocks until a learner's request claims the kernel.
+    In a preheated kernel the first call blocks until a learner's request claims the kernel;
+    every later call returns the same query at once.
     """
+    global _received
     if not under_voila():
         return ""
     from voila.utils import get_query_string
 
-    return get_query_string() or ""
+    if os.environ.get("VOILA_PREHEAT") != "True":
+        return get_query_string() or ""
+    if _received is None:
+        _received = get_query_string() or ""
+    return _received
 
 
 def query_params(query: str | None = None) -> dict[str, str]:

@@ -442,6 +442,30 @@ class Store:
         return dict(self._rows("SELECT scenario_id, MIN(elapsed_minutes) FROM choices WHERE grp = ? AND learner = ? "
                                "AND at_round = '' AND replayed = 0 GROUP BY scenario_id", (group, learner)))
 
+    def group_progress(self, scenario_id: str, *, group: str = "") -> list[Progress]:
+        """Every learner's latest run of a scenario in one group, best first."""
+        rows = self._rows(
+            "SELECT * FROM progress WHERE grp = ? AND scenario_id = ? ORDER BY finished DESC, total_minutes, learner",
+            (_clean(group, "the group name", 100), scenario_id),
+        )
+        return [Progress(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows]
+
+    # -- a group's postmortem form ---------------------------------------------------------
+    def save_postmortem_field(self, scenario_id: str, field: str, body: str, *, group: str = "") -> None:
+        """Store one field of a group's postmortem as typed (the last writer's words win)."""
+        self._run(
+            "INSERT INTO group_postmortems VALUES (?,?,?,?,?) ON CONFLICT (grp, scenario_id, field) DO UPDATE "
+            "SET body = excluded.body, updated_at = excluded.updated_at",
+            (_clean(group, "the group name", 100), scenario_id, _clean(field, "a postmortem field name", 40),
+             _clean(body, "a postmortem field", MAX_NOTE), _now()),
+        )
+
+    def postmortem(self, scenario_id: str, *, group: str = "") -> dict[str, str]:
+        """A group's postmortem form, field name -> text (missing fields were never typed)."""
+        rows = self._rows("SELECT field, body FROM group_postmortems WHERE grp = ? AND scenario_id = ?",
+                          (_clean(group, "the group name", 100), scenario_id))
+        return {field: body for field, body in rows}
+
 
 def export_markdown(notes: list[Note], round_titles: dict[str, str], title: str) -> str:
     """Notes grouped by round in scenario order, as a Markdown document a group can share."""

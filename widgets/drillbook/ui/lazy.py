@@ -14,7 +14,9 @@ from typing import Any, Generic, TypeVar
 
 import ipywidgets as widgets
 
-from ._models import close_tree
+from ipywidgets.widgets.widget_bool import ToggleButtonStyle
+
+from ._models import close_tree, plain_layout, shared
 
 W = TypeVar("W", bound=widgets.Widget)
 
@@ -26,14 +28,26 @@ class LazySection(widgets.VBox, Generic[W]):
                  guard: Callable[[Callable[..., Any]], Callable[..., Any]] = lambda fn: fn) -> None:
         self._build = build
         self._content: W | None = None
-        self.toggle = widgets.ToggleButton(value=False, description=title, tooltip=f"Show or hide: {title}")
+        # Until the first opening a section is three models (this box, its layout, its toggle on
+        # shared layout and style models): a page can carry many sections nobody opens. The box
+        # keeps a layout of its own, since pages hide whole sections (``.layout.display``).
+        self.toggle = widgets.ToggleButton(value=False, description=title, tooltip=f"Show or hide: {title}",
+                                           layout=plain_layout(), style=shared("toggle-style", ToggleButtonStyle))
         self.toggle.add_class("db-section-toggle")
-        self.body = widgets.VBox(layout=widgets.Layout(display="none"))
-        self.body.add_class("db-section-body")
-        super().__init__([self.toggle, self.body])
+        self._body: widgets.VBox | None = None
+        super().__init__([self.toggle])
         self.add_class("db-section")
         self.add_class(css_class)
         self.toggle.observe(guard(self._on_toggle), names="value")
+
+    @property
+    def body(self) -> widgets.VBox:
+        """The box under the toggle, made on first use and hidden while the section is closed."""
+        if self._body is None:
+            self._body = widgets.VBox(layout=widgets.Layout(display="none"))
+            self._body.add_class("db-section-body")
+            self.children = (self.toggle, self._body)
+        return self._body
 
     @property
     def content(self) -> W | None:

@@ -191,3 +191,28 @@ def _static(render: Callable[..., str], scenario_id: str) -> "HTML":
     from ..scenario import load_scenario
 
     return HTML(render(load_scenario(find_scenario(scenario_id))))
+
+
+# -- study groups: notes on course sections and the debrief's postmortem ------------------------
+
+def section_notes(page: str, section_id: str) -> widgets.Widget:
+    """The study-notes panel of one ``##`` section of a course page (built when opened)."""
+    from .study import section_notes_box
+
+    return open_page("study notes", lambda: section_notes_box(page, section_id))
+
+
+def removed_section_notes(page: str) -> widgets.Widget:
+    """The group's notes on sections that ``page`` no longer has: listed, never lost."""
+    from .study import removed_notes_box
+
+    return open_page("study notes", lambda: removed_notes_box(page))
+
+
+def group_postmortem(scenario_id: str = "bond-failover") -> widgets.Widget:
+    """The debrief's group postmortem form, saved as typed and exported as Markdown."""
+    from ..content import find_scenario
+    from ..scenario import load_scenario
+    from .study import postmortem_box
+
+    return open_page("postmortem form", lambda: postmortem_box(load_scenario(find_scenario(scenario_id))))
