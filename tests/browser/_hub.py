@@ -13,13 +13,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._server import REPO, alive, cmdline, descendants, free_port, group_members
+from ._server import REPO, alive, cmdline, descendants, free_port, group_members, wait_until_ready
 
 CHP = REPO / ".hub" / "node_modules" / ".bin" / "configurable-http-proxy"
 
@@ -63,18 +62,15 @@ class Hub:
         return hub
 
     def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the hub exited with {self.proc.returncode}; log:\n{self.log_text()[-3000:]}")
-            if "the class hub is at" in self.log_text():
-                with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
-                    with urllib.request.urlopen(self.base + "hub/health", timeout=5) as resp:
-                        if resp.status == 200:
-                            return
-            time.sleep(0.3)
-        raise RuntimeError(f"the hub did not answer on {self.base} within {timeout:.0f}s; "
-                           f"log:\n{self.log_text()[-3000:]}")
+        def answers() -> bool:
+            if "the class hub is at" not in self.log_text():
+                return False
+            with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
+                with urllib.request.urlopen(self.base + "hub/health", timeout=5) as resp:
+                    return resp.status == 200
+            return False
+
+        wait_until_ready(self.proc, answers, "the hub", self.base, self.log_text, timeout)
 
     def log_text(self) -> str:
         try:

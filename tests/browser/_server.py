@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,6 +121,22 @@ def cmdline(pid: int) -> str:
 
 # -- the server --------------------------------------------------------------------------------
 
+
+def wait_until_ready(proc: subprocess.Popen[bytes], answers: Callable[[], bool], what: str, base: str,
+                     log_text: Callable[[], str], timeout: float) -> None:
+    """Poll ``answers()`` until it is true; fail with the log's tail if ``proc`` exits first or
+    ``timeout`` passes. One loop for every server the tests start (Voila, the class hub)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode} before answering; "
+                               f"log:\n{log_text()[-3000:]}")
+        if answers():
+            return
+        time.sleep(0.3)
+    raise RuntimeError(f"{what} did not answer on {base} within {timeout:.0f}s; log:\n{log_text()[-3000:]}")
+
+
 @dataclass
 class VoilaServer:
     """One running Voila; ``url(path)`` builds addresses, ``stop()`` leaves nothing behind."""
@@ -160,25 +177,20 @@ class VoilaServer:
         return server
 
     def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"Voila exited with code {self.proc.returncode} before answering; "
-                                   f"log:\n{self.log_text()[-3000:]}")
+        assert self.proc is not None
+
+        def answers() -> bool:
             try:
                 # A static path: answering it proves the server is up without starting a kernel
                 # (rendering "/" would, when a single notebook is served).
                 with urllib.request.urlopen(self.url("/voila/static/ready-probe"), timeout=5) as resp:
-                    if resp.status < 500:
-                        return
+                    return resp.status < 500
             except urllib.error.HTTPError as exc:
-                if exc.code < 500:
-                    return
+                return exc.code < 500
             except (urllib.error.URLError, ConnectionError, TimeoutError, socket.timeout):
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"Voila did not answer on {self.base} within {timeout:.0f}s; log:\n{self.log_text()[-3000:]}")
+                return False
+
+        wait_until_ready(self.proc, answers, "Voila", self.base, self.log_text, timeout)
 
     def log_text(self) -> str:
         try:
