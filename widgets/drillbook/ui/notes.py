@@ -107,6 +107,8 @@ class NotesPanel(widgets.VBox):
             notes = self.store.notes(self.topic.page, self.round_id, group=self.group.value.strip())
         mine = [n for n in notes if self._is_mine(n)]
         self.mine.options = [(f"{n.updated_at}: {n.body[:40]}", n.id) for n in mine]
+        if mine:  # the newest of yours is the one you most likely want to fix
+            self.mine.value = mine[-1].id
         self.own_row.layout.display = "flex" if mine else "none"
         if not notes:
             self.listing.value = '<p class="db-muted">No notes yet.</p>'
