@@ -7,14 +7,19 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import tornado.web
 from voila.request_info_handler import RequestInfoSocketHandler
 
+import ipywidgets as widgets
+
 from drillbook import query
-from drillbook.ui.pages import app
+from drillbook.store import Learner, Store
+from drillbook.ui.nav import contents, footer, header
+from drillbook.ui.pages import app, my_progress, quiz
 from drillbook.ui.replay import ReplayApp
 
 from .browser._server import free_port
@@ -109,3 +114,112 @@ def test_preheated_kernel_waits_for_the_request(clean_env: pytest.MonkeyPatch, r
     second.join(5)
     assert again == ["name=ana&group=blue-team&path=B"]
     gc.collect()
+
+
+# -- a warm kernel builds the whole page first, and hands it to the learner in the footer -------
+
+@pytest.fixture
+def warm_kernel(clean_env: pytest.MonkeyPatch, tmp_path: Any) -> Callable[[str], list[str]]:
+    """A preheated kernel whose request carries ``query``; returns the list of times it was
+    asked for (``voila.utils.get_query_string`` is what blocks a warm kernel)."""
+    import voila.utils
+
+    def arrange(query_string: str) -> list[str]:
+        asked: list[str] = []
+        clean_env.setenv("VOILA_PREHEAT", "True")
+        clean_env.setenv("VOILA_KERNEL_ID", "k-warm-2")
+        clean_env.setenv("DRILLBOOK_DB", str(tmp_path / "class.sqlite3"))
+        clean_env.setattr(query, "_on_request", [])
+        clean_env.setattr(query, "_received", None)  # not yet claimed by a learner
+        clean_env.setattr(voila.utils, "get_query_string",
+                          lambda url=None: asked.append(query_string) or query_string)
+        return asked
+
+    return arrange
+
+
+def test_warm_replay_page_is_built_before_the_request_and_handed_over_in_the_footer(
+        warm_kernel: Callable[[str], list[str]]) -> None:
+    asked = warm_kernel("name=ana&group=blue-team&path=B-A-A")
+    bar = header("incident-replay.ipynb")
+    page = app("bond-failover")
+    assert asked == [], "nothing before the footer may wait for the learner"
+    assert isinstance(bar, widgets.HTML) and "name=" not in bar.value
+    replay = page.children[0]
+    assert isinstance(replay, ReplayApp) and replay.engine.path_code == "" and not replay.runs.learner
+    assert Store().visits(group="blue-team", learner="ana") == {}
+
+    out = footer("incident-replay.ipynb")
+
+    assert len(asked) == 1
+    assert "name=ana&amp;group=blue-team" in bar.value and "name=ana&amp;group=blue-team" in out.data
+    assert page.children[0] is replay, "a learner's page is the one built ahead, not a new one"
+    assert replay.engine.path_code == "B-A-A" and not replay.instructor.value
+    assert (replay.runs.learner, replay.runs.group) == ("ana", "blue-team")
+    assert Store().visits(group="blue-team", learner="ana") == {"incident-replay.ipynb": 1}
+
+
+def test_warm_replay_offers_the_learners_saved_run(warm_kernel: Callable[[str], list[str]]) -> None:
+    warm_kernel("name=bo&group=g1")
+    Store().save_progress("bond-failover", "B-A", finished=False, total_minutes=20, group="g1", learner="bo")
+    page = app("bond-failover")
+    footer("incident-replay.ipynb")
+    replay = page.children[0]
+    assert replay.resume_button.layout.display != "none" and "B-A" in replay.resume_button.description
+
+
+def test_warm_replay_turns_into_the_instructors_views(warm_kernel: Callable[[str], list[str]]) -> None:
+    warm_kernel("instructor=1")
+    page = app("bond-failover")
+    footer("incident-replay.ipynb")
+    assert page.children[0].instructor.value and page.children[0].pulse is None
+
+    warm_kernel("instructor=yes&group=red")  # the class view: rebuilt with the pulse, clicks not counted
+    page = app("bond-failover")
+    built = page.children[0]
+    footer("incident-replay.ipynb")
+    shown = page.children[0]
+    assert shown is not built and isinstance(shown, ReplayApp)
+    assert shown.pulse is not None and shown.runs.group == "red" and not shown.runs.logged
+    shown.pulse.stop()
+
+
+def test_warm_welcome_page_shows_the_learners_progress(warm_kernel: Callable[[str], list[str]]) -> None:
+    asked = warm_kernel("name=cy")
+    Store().record_visit("primer-linux-ops.ipynb", Learner("", "cy"))
+    toc, progress = contents(), my_progress()
+    assert asked == [] and isinstance(toc, widgets.HTML) and isinstance(progress, widgets.HTML)
+    assert "name=cy" not in toc.value and "cy" not in progress.value
+    footer("index.ipynb")
+    assert "?name=cy" in toc.value
+    assert "cy" in progress.value and "Linux" in progress.value
+
+
+def test_warm_quiz_keeps_the_attempt_of_the_learner_who_arrived(warm_kernel: Callable[[str], list[str]]) -> None:
+    asked = warm_kernel("name=di&group=g2")
+    view = quiz("linux-ops")
+    assert asked == []
+    footer("primer-linux-ops.ipynb")
+    for question in view.questions:  # answer every question (right or wrong): an attempt
+        if question.radio is not None:
+            question.radio.index = 0
+        else:
+            question.boxes[0].value = True
+        question.check_button.click()
+    attempts = Store().quiz_attempts(group="g2", learner="di", quiz_id="linux-ops")
+    assert len(attempts) == 1 and attempts[0].total == len(view.questions)
+
+
+def test_a_failing_part_does_not_stop_the_rest_of_the_page(warm_kernel: Callable[[str], list[str]],
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    warm_kernel("name=ed")
+    seen: list[str] = []
+
+    def broken(params: dict[str, str]) -> None:
+        raise RuntimeError("boom")
+
+    query.when_requested(broken)
+    query.when_requested(lambda params: seen.append(params["name"]))
+    assert seen == []
+    assert query.serve_request() == {"name": "ed"}
+    assert seen == ["ed"] and "boom" in caplog.text

@@ -151,8 +151,8 @@ def test_class_size_zero_turns_the_pool_off() -> None:
 
 
 def test_warm_kernels_may_wait_in_the_cell_that_reads_the_query() -> None:
-    """voila.json limits every cell to two minutes; a warm kernel waits for its learner in the
-    page's header (the first cell that reads ``?name=&group=``, tagged in the notebook) without
+    """voila.json limits every cell to two minutes; a warm kernel builds the whole page, then
+    waits for its learner in the page's footer (its last cell, tagged in the notebook) without
     limit, and every other cell keeps the limit."""
     import nbformat
 
@@ -160,11 +160,11 @@ def test_warm_kernels_may_wait_in_the_cell_that_reads_the_query() -> None:
     timeout_func = _initialized([]).config.VoilaExecutor.timeout_func
     pages = sorted(course_dir().glob("*.ipynb"))
     assert len(pages) >= 10
-    for path in pages:  # every page reads the query in its header, and waits in that cell only
+    for path in pages:  # every page waits for its request in its footer, and in that cell only
         page = nbformat.read(path, as_version=4)
         code = [cell for cell in page.cells if cell.cell_type == "code"]
-        assert "header(" in code[0].source, path.name
-        assert [timeout_func(cell) for cell in code] == [None] + [limit] * (len(code) - 1), path.name
+        assert "header(" in code[0].source and "footer(" in code[-1].source, path.name
+        assert [timeout_func(cell) for cell in code] == [limit] * (len(code) - 1) + [None], path.name
 
 
 @pytest.mark.parametrize("bad", ["-1", "many", "201"])

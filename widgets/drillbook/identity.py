@@ -43,10 +43,10 @@ def learner_identity(params: Mapping[str, str] | None = None) -> tuple[str, str]
     return group, name
 
 
-def record_visit(page: str) -> None:
+def record_visit(page: str, params: Mapping[str, str] | None = None) -> None:
     """Remember that this learner opened ``page`` (for the welcome page's progress). Never
     gets in the page's way: a failure is logged for whoever runs the course, nothing more."""
-    who = learner_identity()
+    who = learner_identity(params)
     if who is None:
         return
     from .store import Learner, Store

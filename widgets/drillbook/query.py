@@ -8,13 +8,21 @@ kernel started for a request (no pool, or the pool ran dry) gets it at once. Out
 (JupyterLab, nbval, a plain ``python``) there is no request and nothing to wait for.
 
 Call it at the last moment a notebook can: everything before the call is done ahead of time in
-a warm kernel; everything after runs while the learner waits.
+a warm kernel; everything after runs while the learner waits. So pages are built whole before
+anyone asks, and what depends on the request (the learner's name in links, whose run to resume,
+the instructor view) is applied afterwards: :func:`when_requested` queues that work in a warm
+kernel (and does it at once anywhere else), and :func:`serve_request`, called by the last cell of
+every page (the footer), waits for the learner and applies it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Callable
 from urllib.parse import parse_qs
+
+log = logging.getLogger("drillbook.ui")
 
 #: Environment variables Voila sets in every kernel it starts (preheated or not); none of them
 #: exists in JupyterLab or under nbval.
@@ -47,6 +55,42 @@ def page_query() -> str:
     if _received is None:
         _received = get_query_string() or ""
     return _received
+
+
+def awaiting_request() -> bool:
+    """A warm kernel nobody has claimed yet: the page's query is not known, and asking for it
+    would hold the page back until a learner arrives."""
+    return under_voila() and os.environ.get("VOILA_PREHEAT") == "True" and _received is None
+
+
+#: What the page applies once its request is known, in the order the cells asked for it.
+_on_request: list[Callable[[dict[str, str]], None]] = []
+
+
+def when_requested(apply: Callable[[dict[str, str]], None]) -> None:
+    """``apply(params)`` with the page's query parameters: at once where they are known, else
+    (a warm kernel) when :func:`serve_request` receives them."""
+    if awaiting_request():
+        _on_request.append(apply)
+    else:
+        apply(query_params())
+
+
+def serve_request() -> dict[str, str]:
+    """The page's last step: wait for the learner's request (warm kernel only), then apply it.
+
+    One failing part must not leave the rest of the page for the wrong learner, so each is
+    applied on its own and a failure is logged for whoever runs the course; the part's own view
+    says what went wrong.
+    """
+    params = query_params()
+    pending, _on_request[:] = list(_on_request), []
+    for apply in pending:
+        try:
+            apply(params)
+        except Exception:  # noqa: BLE001 - logged; the other parts still get their learner
+            log.exception("could not apply the page's request to %r", apply)
+    return params
 
 
 def query_params(query: str | None = None) -> dict[str, str]:

@@ -10,14 +10,14 @@ welcome page does not pay for the replay.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import ipywidgets as widgets
 
 from ..errors import DrillbookError
 from ..identity import learner_identity, learner_name, on_shared_server
-from ..query import query_params  # waits for the request in a preheated kernel
+from ..query import awaiting_request, query_params, when_requested
 from ._guard import friendly, message_html
 from ._log import report_to_operator
 from ._models import html
@@ -25,6 +25,8 @@ from .theme import style_widget
 
 if TYPE_CHECKING:
     from IPython.display import HTML
+
+    from .replay import ReplayApp
 
 log = logging.getLogger("drillbook.ui")
 
@@ -44,12 +46,18 @@ def open_page(what: str, build: Callable[[], P]) -> P | widgets.VBox:
     report_to_operator()
     try:
         return build()
-    except DrillbookError as exc:
-        log.info("cannot open the %s: %s", what, exc)
-        return error_view(f"Cannot open the {what}: {friendly(exc)}")
     except Exception as exc:  # noqa: BLE001 - a page shows one sentence, never a traceback
-        log.exception("cannot open the %s", what)
-        return error_view(f"Cannot open the {what}: {friendly(exc)}")
+        return error_view(_cannot_open(what, exc))
+
+
+def _cannot_open(what: str, exc: Exception) -> str:
+    """The learner's sentence for a part that failed; the details go to the operator's log
+    (an error drillbook raises on purpose as information, anything else with its traceback)."""
+    if isinstance(exc, DrillbookError):
+        log.info("cannot open the %s: %s", what, exc)
+    else:
+        log.error("cannot open the %s", what, exc_info=exc)
+    return f"Cannot open the {what}: {friendly(exc)}"
 
 
 def _truthy(value: str) -> bool:
@@ -60,34 +68,73 @@ def _truthy(value: str) -> bool:
 
 def app(scenario_id: str = "bond-failover", query: str | None = None) -> widgets.VBox:
     """The replay of a scenario id or file, applying ``?path=``, ``?instructor=``, ``?group=``
-    and ``?name=``; ``?instructor=1&group=G`` adds the live class pulse of group G."""
+    and ``?name=``; ``?instructor=1&group=G`` adds the live class pulse of group G.
+
+    In a warm kernel the replay is built before anyone asks, for nobody in particular, inside a
+    box; when the request arrives it is handed to the learner (their name, their saved run,
+    their ``?path=``), and rebuilt only for the instructor's class view, which counts no clicks.
+    """
+    from .replay import ReplayApp
+
+    if query is not None or not awaiting_request():
+        params = query_params(query)
+        replay = _replay(scenario_id, params)
+        if isinstance(replay, ReplayApp):
+            _open_for(replay, params)
+        return replay
+
+    page = widgets.VBox([_replay(scenario_id, {})])
+    page.add_class("db-page")
+
+    def arrived(params: dict[str, str]) -> None:
+        replay = page.children[0]
+        if not isinstance(replay, ReplayApp):
+            return  # the page could not be built; its error view stays
+        if _class_view(params):
+            replay = _replay(scenario_id, params)
+            page.children = (replay,)
+            if not isinstance(replay, ReplayApp):
+                return
+        else:
+            replay.runs.set_identity(params.get("group", ""), learner_name(params))
+            replay.instructor.value = _truthy(params.get("instructor", ""))
+        _open_for(replay, params)
+
+    when_requested(arrived)
+    return page
+
+
+def _class_view(params: dict[str, str]) -> bool:
+    """``?instructor=1&group=G``: the class pulse of group G, and this page's own clicks are
+    not counted among the group's."""
+    return _truthy(params.get("instructor", "")) and "group" in params
+
+
+def _replay(scenario_id: str, params: dict[str, str]) -> "ReplayApp | widgets.VBox":
+    """The replay app for the request ``params``, or the error view."""
     from ..content import find_scenario
     from ..scenario import load_scenario
     from .replay import ReplayApp
 
-    params = query_params(query)
-
-    instructor = _truthy(params.get("instructor", ""))
-    #: ``?instructor=1&group=G``: the class pulse of group G, and this page's own clicks are
-    #: not counted among the group's
-    class_view = instructor and "group" in params
-
     def build() -> ReplayApp:
+        class_view = _class_view(params)
         scenario = load_scenario(find_scenario(scenario_id))
-        return ReplayApp(scenario, instructor=instructor,
+        return ReplayApp(scenario, instructor=_truthy(params.get("instructor", "")),
                          group=params.get("group", ""), learner=learner_name(params),
                          remember_anonymous=not on_shared_server(), log_events=not class_view, pulse=class_view)
 
-    replay = open_page("incident", build)
-    if isinstance(replay, ReplayApp):
-        if replay.pulse is not None:
-            replay.pulse.start()
-        if params.get("path"):
-            replay.code_box.value = params["path"]
-            replay.guard(replay.replay_code)(params["path"])
-        else:
-            replay.guard(replay.offer_resume)()
-    return replay
+    return open_page("incident", build)
+
+
+def _open_for(replay: "ReplayApp", params: dict[str, str]) -> None:
+    """Start the class pulse, then open at ``?path=`` or offer the learner's saved run."""
+    if replay.pulse is not None:
+        replay.pulse.start()
+    if params.get("path"):
+        replay.code_box.value = params["path"]
+        replay.guard(replay.replay_code)(params["path"])
+    else:
+        replay.guard(replay.offer_resume)()
 
 
 def practice_console(scenario_id: str = "bond-failover", state: str = "start") -> widgets.Widget:
@@ -108,28 +155,31 @@ def practice_console(scenario_id: str = "bond-failover", state: str = "start") -
 
 
 def quiz(quiz_id: str) -> widgets.Widget:
-    """The quiz ``course/quizzes/<quiz_id>.yaml`` as a widget."""
+    """The quiz ``course/quizzes/<quiz_id>.yaml`` as a widget; attempts are kept for a named
+    learner (asked when an attempt is made: a warm kernel builds the quiz before anyone asks)."""
     from ..quiz import load_quiz
     from .quiz import QuizView
-
-    who = learner_identity()
 
     def save_attempt(answers: dict[str, Any], right: int, total: int) -> None:
         from ..store import Learner, Store
 
-        assert who is not None
+        who = learner_identity()
+        if who is None:
+            return
         store = Store()
         try:
             store.add_quiz_attempt(quiz_id, Learner(*who), answers, score=right, total=total)
         finally:
             store.close()
 
-    return open_page("quiz", lambda: QuizView(load_quiz(quiz_id), on_attempt=save_attempt if who else None))
+    return open_page("quiz", lambda: QuizView(load_quiz(quiz_id), on_attempt=save_attempt))
 
 
-def my_progress(query: str | None = None) -> "HTML | widgets.VBox":
+def my_progress(query: str | None = None) -> "HTML | widgets.HTML | widgets.VBox":
     """The welcome page's "your progress": primers visited, quiz scores, replays and best times;
-    for an anonymous learner on a shared server, how to have progress kept."""
+    for an anonymous learner on a shared server, how to have progress kept. The course's quizzes
+    and scenarios are read ahead (in a warm kernel, before anyone asks); the learner's progress
+    once the request says who they are."""
     from IPython.display import HTML
 
     from ..content import quiz_dir, scenario_dir
@@ -138,16 +188,20 @@ def my_progress(query: str | None = None) -> "HTML | widgets.VBox":
     from ..quiz import load_quiz
     from ..scenario import load_scenario
     from ..store import Store, default_path
-    from .theme import stylesheet
+    from .nav import for_the_learner
     from .welcome import render_anonymous, render_progress
 
-    who = learner_identity(query_params(query))
-
-    def build() -> HTML:
-        if who is None:
-            return HTML(render_anonymous())
+    report_to_operator()
+    try:
         quizzes = [load_quiz(p.stem) for p in sorted(quiz_dir().glob("*.yaml"))]
         scenarios = [load_scenario(p) for p in sorted(scenario_dir().glob("*.yaml"))]
+    except Exception as exc:  # noqa: BLE001 - a page shows one sentence, never a traceback
+        return error_view(_cannot_open("progress", exc))
+
+    def progress_of(params: Mapping[str, str]) -> str:
+        who = learner_identity(params)
+        if who is None:
+            return render_anonymous()
         store = Store.read_only() if default_path().exists() else None
         try:
             progress = learner_progress(store, group=who[0], name=who[1], course=default_course(),
@@ -156,9 +210,17 @@ def my_progress(query: str | None = None) -> "HTML | widgets.VBox":
             if store is not None:
                 store.close()
         label = who[1] or "you"
-        return HTML(render_progress(progress, label + (f" ({who[0]})" if who[0] else "")))
+        return render_progress(progress, label + (f" ({who[0]})" if who[0] else ""))
 
-    return open_page("progress", build)
+    def render(params: Mapping[str, str]) -> str:
+        try:
+            return progress_of(params)
+        except Exception as exc:  # noqa: BLE001 - a page shows one sentence, never a traceback
+            return message_html(_cannot_open("progress", exc))
+
+    if query is not None:
+        return HTML(render(query_params(query)))
+    return for_the_learner(render, "db-progress-widget")
 
 
 def checklist(scenario_id: str) -> "HTML | widgets.VBox":
