@@ -74,30 +74,41 @@ def test_every_page_is_titled_from_the_course(page: Page, voila: VoilaServer) ->
 
 @pytest.mark.timeout(400)
 def test_class_pool_stops_without_stray_kernels(browser: Any) -> None:
-    """``./run serve --class-size 3``: the pool fills (3 replay kernels, one per other notebook),
-    a learner takes one, and Ctrl+C stops the server with every kernel (warm, handed out,
-    refilled) gone: Voila's own shutdown, not the test harness's SIGKILL."""
+    """``./run serve --class-size 3``: the pool fills (3 replay kernels, one per other notebook);
+    four learners arrive at once: three get warm kernels, the fourth (beyond the pool) a kernel
+    started for them at once, not a refill that first sits out its 15 s fill delay (Voila's own
+    pool would have given them that); each plays; then Ctrl+C stops the server with every kernel
+    (warm, handed out, started, refilled) gone: Voila's own shutdown, not the harness's SIGKILL."""
     server = start_course_server("pool-shutdown", serve_args=("--class-size", "3"))
     try:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline and "Kernel pool of incident-replay.ipynb is filled with 3" not in server.log_text():
             time.sleep(1)
         assert "Kernel pool of incident-replay.ipynb is filled with 3 kernel(s)" in server.log_text()
-        context = browser.new_context()
-        page = context.new_page()
-        _pages.open_notebook(page, server, REPLAY, selector=".db-choice", name="last-learner")
-        assert _served_warm(server, _pages.kernel_id(page), REPLAY)
-        _pages.choose(page, "B")
-        context.close()
-        kernels = server.kernel_pids()
-        assert len(kernels) >= 3 + 6, f"expected the warm pool, saw {len(kernels)} kernels"
+        contexts = [browser.new_context() for _ in range(4)]
+        pages = [context.new_page() for context in contexts]
+        for i, page in enumerate(pages):  # all four requests reach the server within a second
+            page.goto(_pages.render_url(server, REPLAY, name=f"learner-{i}"), wait_until="commit",
+                      timeout=_pages.RENDER_TIMEOUT)
+        for page in pages:
+            _pages.wait_rendered(page, ".db-choice")
+        kernels = [_pages.kernel_id(page) for page in pages]
+        warm = [k for k in kernels if _served_warm(server, k, REPLAY)]
+        assert len(warm) == 3 and len(set(kernels)) == 4, kernels
+        beyond = pages[[i for i, k in enumerate(kernels) if k not in warm][0]]
+        for page in (pages[0], beyond):
+            _pages.choose(page, "B")
+        for context in contexts:
+            context.close()
+        running = server.kernel_pids()
+        assert len(running) >= 4 + 6, f"expected the learners' and the warm kernels, saw {len(running)}"
         assert server.proc is not None
         os.kill(server.proc.pid, signal.SIGINT)  # what Ctrl+C in ./run serve sends
         server.proc.wait(timeout=120)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and any(alive(pid) for pid in kernels):
+        while time.monotonic() < deadline and any(alive(pid) for pid in running):
             time.sleep(0.5)
-        stray = [pid for pid in kernels if alive(pid)]
+        stray = [pid for pid in running if alive(pid)]
         assert not stray, f"{len(stray)} kernels outlived the server"
     finally:
         server.stop()

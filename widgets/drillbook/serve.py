@@ -148,6 +148,17 @@ def _app_class() -> Any:
             ]
             return front + patch_rules(list(super().init_handlers()))
 
+        def init_settings(self) -> Any:
+            import voila.app as voila_app
+
+            # Voila builds its kernel manager class here, from this module-level factory
+            original = voila_app.voila_kernel_manager_factory
+            voila_app.voila_kernel_manager_factory = pool.with_course_pools(original)
+            try:
+                return super().init_settings()
+            finally:
+                voila_app.voila_kernel_manager_factory = original
+
         def start(self) -> None:
             precompile_package()  # before the first kernel starts
             super().start()

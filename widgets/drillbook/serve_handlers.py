@@ -1,5 +1,8 @@
-"""Two fixes to Voila 0.5's own request handlers, applied by ``drillbook.serve``.
+"""Fixes to Voila 0.5's own request handlers, applied by ``drillbook.serve``.
 
+* A page that needs a kernel of its own (no warm kernel left in the pool, or no pool) waits for
+  one of a few slots (:data:`drillbook.pool.STARTS`) instead of starting its kernel alongside
+  every other learner's at once.
 * Closing a tab should free its kernel at once. Voila's page sends a ``beforeunload`` beacon to
   ``/voila/api/shutdown/<kernel>`` carrying the ``_xsrf`` cookie, but the render page never sets
   that cookie, so the server refuses the beacon (403) and the kernel lives until the culler takes
@@ -20,11 +23,26 @@ import tornado.web
 from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
+from .pool import STARTS
+
 _TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class RenderHandler(TornadoVoilaHandler):  # type: ignore[misc]
-    """Voila's notebook page, plus the ``_xsrf`` cookie its own unload beacon needs."""
+    """Voila's notebook page, plus the ``_xsrf`` cookie its own unload beacon needs, and kernel
+    starts queued when the pool has no warm kernel for the page."""
+
+    async def get(self, path: str | None = None) -> None:
+        notebook = self.notebook_path or path
+        try:
+            warm = self.kernel_manager.get_pool_size(notebook) > 0
+        except AttributeError:  # a kernel manager without pools
+            warm = False
+        if warm:
+            await super().get(path)
+            return
+        async with STARTS.page():
+            await super().get(path)
 
     async def prepare(self, *args: Any, **kwargs: Any) -> None:
         result = super().prepare(*args, **kwargs)
