@@ -50,11 +50,19 @@ class Page:
     button_class: str  #: a CSS class the button's model carries (``_dom_classes``)
     button_prefix: str  #: the button's description starts with this ("" = any)
     expect: str  #: text an ``update`` caused by the click must contain
+    named: bool = False  #: each learner adds ``name=learner-<i>&group=bench`` to the address
+
+    def url_for(self, index: int) -> str:
+        """The address learner ``index`` opens: a class's learners are named (their runs kept
+        apart, their visits recorded), which is work the server does for each of them."""
+        if not self.named:
+            return self.path
+        return self.path + ("&" if "?" in self.path else "?") + f"name=learner-{index}&group=bench"
 
 
 def replay_page(query: str = "") -> Page:
     path = "/voila/render/incident-replay.ipynb" + (f"?{query}" if query else "")
-    return Page("incident-replay", path, "db-choice", "B)", "you chose B)")
+    return Page("incident-replay", path, "db-choice", "B)", "you chose B)", named=True)
 
 
 def baseline_page() -> Page:
@@ -126,9 +134,9 @@ class KernelSocket:
         self.conn.close()
 
 
-async def fetch_page(base: str, page: Page, timeout: float) -> str:
+async def fetch_page(base: str, path: str, timeout: float) -> str:
     client = AsyncHTTPClient()
-    response = await client.fetch(HTTPRequest(base + page.path, request_timeout=timeout, connect_timeout=timeout))
+    response = await client.fetch(HTTPRequest(base + path, request_timeout=timeout, connect_timeout=timeout))
     return bytes(response.body).decode("utf-8", errors="replace")
 
 
@@ -194,7 +202,7 @@ async def learner(base: str, page: Page, who: Result, start: float, timeout: flo
     sock: KernelSocket | None = None
     try:
         who.step = "page"
-        html = await fetch_page(base, page, timeout)
+        html = await fetch_page(base, page.url_for(who.index), timeout)
         who.html_s = time.monotonic() - t0
         who.kernel_id = kernel_id_of(html)
         who.step = "websocket"

@@ -8,7 +8,9 @@ Learners are simulated at the protocol level (``_protocol.py``: the page request
 websocket, the widget state, one real click), so a hundred of them cost the machine almost
 nothing; for N >= 10, three of the N are real headless Chromium learners (Playwright, same
 event loop) that give the end-to-end figure: time until the first choice button is usable, and
-one click until its result shows. Learners arrive evenly within 2 s.
+one click until its result shows. Their browsers run at nice 19 (``_procs.background_chromium``)
+so that they do not take the cores from the server being measured. Learners arrive evenly
+within 2 s, each named in the address (``?name=learner-<i>&group=bench``), as a class is.
 
 Three set-ups, each on a fresh server with a short cull timeout (every handed-out kernel must be
 culled afterwards; warm pool kernels must stay):
@@ -152,7 +154,7 @@ async def run_class(server: procs.VoilaServer, config: str, page: proto.Page, n:
     sampler = proto.Sampler(server.proc.pid, server.kernel_pids)
     samples = CHROMIUM_SAMPLES if n >= 10 else 0
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(procs.CHROMIUM), headless=True,
+        browser = await pw.chromium.launch(executable_path=str(procs.background_chromium(LOGS)), headless=True,
                                            args=procs.CHROMIUM_ARGS)
         sampling = asyncio.create_task(sampler.run(procs.cpu_seconds, procs.rss_kib))
         start = time.monotonic()

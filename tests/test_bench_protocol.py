@@ -51,7 +51,7 @@ def test_one_learner_click_changes_widget_state(server: VoilaServer) -> None:
     page = proto.replay_page("instructor=1")
 
     async def play() -> tuple[dict[str, object], dict[str, object], list[dict[str, object]]]:
-        html = await proto.fetch_page(server.base, page, 120)
+        html = await proto.fetch_page(server.base, page.url_for(7), 120)
         kernel = proto.kernel_id_of(html)
         sock = await proto.KernelSocket.open(server.base.replace("http", "ws", 1), kernel, 30)
         try:
@@ -69,6 +69,7 @@ def test_one_learner_click_changes_widget_state(server: VoilaServer) -> None:
     assert _says(after, "Round 2 of")  # the replay moved on to the next round
     toggle = [m for m in before.values() if isinstance(m, dict) and m["state"].get("description") == "Instructor view"]
     assert [m["state"]["value"] for m in toggle] == [True]  # ?instructor=1 reached the kernel
+    assert page.url_for(7).endswith("?instructor=1&name=learner-7&group=bench")
 
 
 @pytest.mark.timeout(300)
