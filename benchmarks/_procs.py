@@ -30,26 +30,8 @@ from tests.browser._server import (  # noqa: E402  (the shared process helpers)
 )
 
 HOST = "127.0.0.1"
-__all__ = ["COURSE", "HOST", "background_chromium", "VoilaServer", "cmdline", "descendants", "rss_kib", "loadavg", "baseline_server",
+__all__ = ["COURSE", "HOST", "VoilaServer", "cmdline", "descendants", "rss_kib", "loadavg", "baseline_server",
            "course_server", "cull_args", "kernels", "stop", "cpu_seconds", "machine_busy"]
-
-
-def background_chromium(folder: Path) -> Path:
-    """A launcher that runs Debian's Chromium at the lowest CPU priority (``nice 19``).
-
-    The classroom benchmark samples a few real browsers *during* the load, on the same 2 cores
-    as the server it measures; rendering a Voila page costs a browser seconds of CPU, which on
-    its own made the protocol learners' pages several times slower (a browser learner arriving
-    at 0.3 s pushed the next learners' HTML from 0.2 s to 3 s). At nice 19 the browsers get only
-    the CPU the server and kernels leave: the protocol figures measure the server, and the
-    browser figures stay honest end to end (a real learner's browser runs on their own machine).
-    Playwright talks to the browser over inherited pipes, which ``exec`` keeps.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    launcher = folder / "chromium-nice19"
-    launcher.write_text(f'#!/bin/sh\nexec nice -n 19 "{CHROMIUM}" "$@"\n')
-    launcher.chmod(0o755)
-    return launcher
 
 
 def rss_kib(pid: int) -> int:

@@ -8,8 +8,9 @@ Learners are simulated at the protocol level (``_protocol.py``: the page request
 websocket, the widget state, one real click), so a hundred of them cost the machine almost
 nothing; for N >= 10, three of the N are real headless Chromium learners (Playwright, same
 event loop) that give the end-to-end figure: time until the first choice button is usable, and
-one click until its result shows. Their browsers run at nice 19 (``_procs.background_chromium``)
-so that they do not take the cores from the server being measured. Learners arrive evenly
+one click until its result shows. They run in a process of their own at nice 19
+(``_chromium_sampler.py``) so that they take neither the cores from the server being measured
+nor the event loop from the protocol learners. Learners arrive evenly
 within 2 s, each named in the address (``?name=learner-<i>&group=bench``), as a class is.
 
 Three set-ups, each on a fresh server with a short cull timeout (every handed-out kernel must be
@@ -137,57 +138,60 @@ def wait_warm(server: procs.VoilaServer, warm: int, timeout: float = 600) -> flo
     return time.monotonic() - t0
 
 
-def chromium_target(config: str) -> pages.Target:
-    """The end-to-end sample: open, first choice usable, one click until its result shows."""
-    if config == "bare":
-        return pages.baseline_target(clicks=1)
-    first = pages.replay_target().clicks[0]
-    return pages.Target("incident-replay", "/voila/render/incident-replay.ipynb", "button.db-choice",
-                        ({**first, "then": None, "thenText": None},))
+class ChromiumSampler:
+    """``_chromium_sampler.py`` in a process of its own at nice 19: started and its browser up
+    before the class, released when the class starts, its learners read back at the end."""
+
+    def __init__(self, base: str, config: str, learners: int, spread_s: float, timeout: float) -> None:
+        import subprocess
+
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve().parent / "_chromium_sampler.py"), "--base", base,
+             "--target", "baseline" if config == "bare" else "replay", "--learners", str(learners),
+             "--spread", str(spread_s), "--timeout", str(timeout)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.timeout = timeout
+
+    def wait_ready(self) -> None:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline().strip()
+        if line != "ready":
+            raise RuntimeError(f"the Chromium sampler did not start: {line!r}")
+
+    def go(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("go\n")
+        self.proc.stdin.flush()
+
+    def learners(self) -> list[pages.Learner]:
+        out, _ = self.proc.communicate(timeout=self.timeout + 120)
+        records = json.loads(out.strip().splitlines()[-1])
+        return [pages.Learner(**record) for record in records]
 
 
 async def run_class(server: procs.VoilaServer, config: str, page: proto.Page, n: int, warm: int,
                     timeout: float) -> tuple[list[proto.Result], list[pages.Learner], proto.Sampler]:
-    from playwright.async_api import async_playwright
-
     assert server.proc is not None
     sampler = proto.Sampler(server.proc.pid, server.kernel_pids)
     samples = CHROMIUM_SAMPLES if n >= 10 else 0
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(procs.background_chromium(LOGS)), headless=True,
-                                           args=procs.CHROMIUM_ARGS)
-        sampling = asyncio.create_task(sampler.run(procs.cpu_seconds, procs.rss_kib))
-        start = time.monotonic()
-        people = [pages.Learner(i) for i in range(samples)]
-        target = chromium_target(config)
-
-        async def real(who: pages.Learner) -> Any:
-            await asyncio.sleep(SPREAD_S * (who.index + 0.5) / samples)
-            try:  # Playwright's timeouts are per step: bound the whole visit like a protocol learner's
-                return await asyncio.wait_for(pages.learner(browser, server.base, target, who, start,
-                                                            int(timeout * 1000), vanish=True), timeout)
-            except asyncio.TimeoutError:
-                who.errors.append(f"at '{who.step}': no usable page within {timeout:.0f} s")
-                return None
-
-        try:
-            protocol, *opened = await asyncio.gather(
-                proto.class_of(server.base, page, n - samples, SPREAD_S, timeout), *(real(p) for p in people))
-        finally:
-            sampler.running = False
-            await sampling
-        if n == 1:  # the single learner's end-to-end figure, alone on the server afterwards
-            await asyncio.to_thread(wait_warm, server, warm)  # the pool refilled, as for a lone learner
-            people = [pages.Learner(0)]
-            opened = [await pages.learner(browser, server.base, target, people[0], time.monotonic(),
-                                          int(timeout * 1000), vanish=True)]
-        for context, tab in (o for o in opened if o is not None):
-            try:
-                await tab.close(run_before_unload=False)
-                await context.close()
-            except Exception:  # noqa: BLE001 - closing is best effort; kernels are checked after
-                pass
-        await browser.close()
+    browsers = ChromiumSampler(server.base, config, samples, SPREAD_S, timeout) if samples else None
+    if browsers is not None:
+        await asyncio.to_thread(browsers.wait_ready)
+    sampling = asyncio.create_task(sampler.run(procs.cpu_seconds, procs.rss_kib))
+    try:
+        if browsers is not None:
+            browsers.go()
+        protocol = await proto.class_of(server.base, page, n - samples, SPREAD_S, timeout)
+        people = await asyncio.to_thread(browsers.learners) if browsers is not None else []
+    finally:
+        sampler.running = False
+        await sampling
+    if n == 1:  # the single learner's end-to-end figure, alone on the server afterwards
+        await asyncio.to_thread(wait_warm, server, warm)  # the pool refilled, as for a lone learner
+        alone = ChromiumSampler(server.base, config, 1, 0.0, timeout)
+        await asyncio.to_thread(alone.wait_ready)
+        alone.go()
+        people = await asyncio.to_thread(alone.learners)
     return protocol, people, sampler
 
 

@@ -1,0 +1,91 @@
+"""Real Chromium learners for the classroom benchmark, in a process of their own at nice 19.
+
+The classroom benchmark measures the server with protocol-level learners (``_protocol.py``) and
+samples a few real browsers during the load for the end-to-end figure. Run in the measuring
+process, the browsers' Playwright traffic shared the protocol learners' event loop and their
+Chromium and Playwright driver took seconds of CPU from the 2 cores the server runs on, so the
+figures measured the load generator (a browser learner arriving at 0.3 s pushed the next
+learners' pages from 0.2 s to 3 s). Here the sampler, its Playwright driver and its Chromium
+run in one process tree at the lowest CPU priority: they get what the server and kernels leave,
+which is what a real learner's browser, on their own laptop, never competes for.
+
+Protocol with ``classroom.py``: prints ``ready`` once the browser is up, waits for a line on
+stdin (the class starts), then runs ``--learners`` visits spread over ``--spread`` seconds and
+prints one JSON list of ``_pages.Learner`` records.
+
+    python benchmarks/_chromium_sampler.py --base URL --target replay --learners 3 --spread 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _pages as pages  # noqa: E402
+from _procs import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+
+def target_for(name: str) -> pages.Target:
+    """The end-to-end sample: open, first choice usable, one click until its result shows."""
+    if name == "baseline":
+        return pages.baseline_target(clicks=1)
+    first = pages.replay_target().clicks[0]
+    return pages.Target("incident-replay", "/voila/render/incident-replay.ipynb", "button.db-choice",
+                        ({**first, "then": None, "thenText": None},))
+
+
+async def sample(base: str, target: pages.Target, learners: int, spread_s: float, timeout: float) -> list[pages.Learner]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        print("ready", flush=True)
+        await asyncio.to_thread(sys.stdin.readline)
+        start = time.monotonic()
+        people = [pages.Learner(i) for i in range(learners)]
+
+        async def visit(who: pages.Learner) -> Any:
+            await asyncio.sleep(spread_s * (who.index + 0.5) / learners)
+            try:  # Playwright's timeouts are per step: bound the whole visit like a protocol learner's
+                return await asyncio.wait_for(pages.learner(browser, base, target, who, start,
+                                                            int(timeout * 1000), vanish=True), timeout)
+            except asyncio.TimeoutError:
+                who.errors.append(f"at '{who.step}': no usable page within {timeout:.0f} s")
+                return None
+
+        opened = await asyncio.gather(*(visit(p) for p in people))
+        for context, tab in (o for o in opened if o is not None):
+            try:
+                await tab.close(run_before_unload=False)
+                await context.close()
+            except Exception:  # noqa: BLE001 - closing is best effort; kernels are checked after
+                pass
+        await browser.close()
+    return people
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--target", choices=("replay", "baseline"), required=True)
+    parser.add_argument("--learners", type=int, default=3)
+    parser.add_argument("--spread", type=float, default=2.0)
+    parser.add_argument("--timeout", type=float, default=300)
+    args = parser.parse_args()
+    os.nice(19)  # the browser and Playwright's driver inherit it
+    people = asyncio.run(sample(args.base, target_for(args.target), args.learners, args.spread, args.timeout))
+    print(json.dumps([asdict(p) for p in people]), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
