@@ -168,6 +168,18 @@ def test_a_locked_database_is_one_sentence(tmp_path: Path, monkeypatch: pytest.M
     assert [n.body for n in store.notes("s")] == ["after the lock"]
 
 
+def test_every_connection_waits_the_busy_timeout_for_a_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A class writing at once must queue, not fail: the writable and the read-only connection
+    both wait ``BUSY_TIMEOUT`` (10 s, not sqlite3's default 5 s) for another kernel's lock."""
+    path = tmp_path / "class.sqlite3"
+    assert store_module.BUSY_TIMEOUT == 10.0
+    assert Store(path)._db.execute("PRAGMA busy_timeout").fetchone() == (10_000,)
+    assert Store.read_only(path)._db.execute("PRAGMA busy_timeout").fetchone() == (10_000,)
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.25)
+    assert Store(path)._db.execute("PRAGMA busy_timeout").fetchone() == (250,)
+    assert Store.read_only(path)._db.execute("PRAGMA busy_timeout").fetchone() == (250,)
+
+
 def test_rows_that_are_not_utf8_are_read_with_a_notice(tmp_path: Path) -> None:
     path = tmp_path / "latin1.sqlite3"
     Store(path).close()
