@@ -200,3 +200,136 @@ def test_messages_quote_values_without_reformatting() -> None:
     with pytest.raises(ScenarioError) as caught:
         load_text(text, "x.yaml")
     assert re.search(r"unknown value '<b>meh</b>'", str(caught.value))
+
+
+# -- the validator's limits and sentences, exactly (found by ``./run mutate``) -------------------
+MINIMAL = (FILES / "minimal.yaml").read_text(encoding="utf-8").splitlines()
+
+
+def minimal_with(changes: dict[int, str]) -> str:
+    """minimal.yaml with some lines (1-based) replaced; a replacement may span several lines."""
+    lines = list(MINIMAL)
+    for number, text in changes.items():
+        lines[number - 1] = text
+    return "\n".join(lines) + "\n"
+
+
+def refusal(text: str) -> str:
+    with pytest.raises(ScenarioError) as caught:
+        load_text(text, "x.yaml")
+    return str(caught.value)
+
+
+def test_the_given_path_is_the_scenarios_path() -> None:
+    assert load_text(minimal_with({}), "somewhere/x.yaml").path == "somewhere/x.yaml"
+
+
+@pytest.mark.parametrize("line, template, low, high, where", [
+    (9, "  sla_minutes: {}", 1, 10_000, "clock field 'sla_minutes'"),
+    (19, "        minutes: {}", 0, 1_000, "round 'triage' choice 'A' field 'minutes'"),
+    (26, "        outage_minutes: {}", 0, 1_000, "round 'triage' choice 'B' field 'outage_minutes'"),
+    (49, "        minutes: {}", 0, 1_000, "round 'fix' action #1 field 'minutes'"),
+    (52, "    before_alert_minutes: {}", 0, 10_000, "damage downtime field 'before_alert_minutes'"),
+    (53, "    covered_after_minutes: {}", 0, 10_000, "damage downtime field 'covered_after_minutes'"),
+    (59, "    - after_minutes: {}", 0, 100_000, "damage risk #1 field 'after_minutes'"),
+])
+def test_whole_number_limits_are_inclusive(line: int, template: str, low: int, high: int, where: str) -> None:
+    for ok in (low, high):
+        load_text(minimal_with({line: template.format(ok)}), "x.yaml")
+    for bad in (low - 1, high + 1):
+        assert refusal(minimal_with({line: template.format(bad)})) == (
+            f"x.yaml:{line}: {where}: must be between {low} and {high}, got {bad}")
+
+
+@pytest.mark.parametrize("line, template, where", [
+    (54, '    note: "{}"', "damage downtime field 'note'"),
+    (56, '  optimal_summary: "{}"', "damage field 'optimal_summary'"),
+    (57, '  worst_summary: "{}"', "damage field 'worst_summary'"),
+    (60, '      text: "{}"', "damage risk #1 field 'text'"),
+])
+def test_damage_texts_are_limited_to_500_characters(line: int, template: str, where: str) -> None:
+    load_text(minimal_with({line: template.format("x" * 500)}), "x.yaml")
+    assert refusal(minimal_with({line: template.format("x" * 501)})) == (
+        f"x.yaml:{line}: {where}: is 501 characters long; the limit is 500")
+
+
+def test_damage_lists_hold_at_most_20_entries_and_are_lists() -> None:
+    def risks(n: int) -> str:
+        return "\n".join(f"    - {{after_minutes: {i}, text: \"risk {i}\"}}" for i in range(n))
+
+    def facts(n: int) -> str:
+        return '  worst_summary: "w"\n  facts: [' + ", ".join(f'"fact {i}"' for i in range(n)) + "]"
+
+    loaded = load_text(minimal_with({59: risks(20), 60: "", 57: facts(20)}), "x.yaml")
+    assert len(loaded.damage.risks) == 20 and len(loaded.damage.facts) == 20
+    assert loaded.damage.risks[19].after_minutes == 19 and loaded.damage.facts[19] == "fact 19"
+    assert refusal(minimal_with({59: risks(21), 60: ""})) == (
+        "x.yaml:58: damage field 'risks': must have between 0 and 20 entries, got 21")
+    assert refusal(minimal_with({57: facts(21)})) == (
+        "x.yaml:58: damage field 'facts': must have between 0 and 20 entries, got 21")
+    assert refusal(minimal_with({58: "  risks: null", 59: "", 60: ""})) == (
+        "x.yaml:58: damage field 'risks': must be a list, got nothing (null)")
+    assert refusal(minimal_with({57: '  worst_summary: "w"\n  facts: null'})) == (
+        "x.yaml:58: damage field 'facts': must be a list, got nothing (null)")
+    without = load_text(minimal_with({58: "", 59: "", 60: ""}), "x.yaml")
+    assert without.damage.risks == () and without.damage.facts == ()
+
+
+def test_a_risk_that_is_not_a_mapping_names_its_number_and_line() -> None:
+    second = '    - {after_minutes: 5, text: "first"}\n    - 42'
+    assert refusal(minimal_with({59: second, 60: ""})) == (
+        "x.yaml:60: damage risk #2: expected a mapping of fields, got a number")
+
+
+def test_damage_downtime_problems_name_the_downtime() -> None:
+    assert refusal(minimal_with({54: ""})) == "x.yaml:52: damage downtime field 'note': is missing"
+
+
+def test_a_start_that_is_not_a_date_is_one_sentence() -> None:
+    assert refusal(minimal_with({8: "  start: 42"})) == (
+        "x.yaml:8: clock field 'start': must be a date and time like 2025-11-19T03:22:00Z")
+    assert refusal(minimal_with({8: '  start: "next tuesday"'})) == (
+        "x.yaml:8: clock field 'start': 'next tuesday' is not a date and time like 2025-11-19T03:22:00Z")
+
+
+@pytest.mark.parametrize("start, utc_hour", [
+    ('"2025-11-17T09:00:00Z"', 9), ("2025-11-17T09:00:00Z", 9), ('"2025-11-17T09:00:00"', 9),
+    ('"2025-11-17T09:00:00+02:00"', 7), ("2025-11-17 09:00:00", 9),
+])
+def test_the_clock_starts_in_utc_whatever_the_machines_zone(start: str, utc_hour: int,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A start without a zone is UTC (not the server's local time), and one with an offset is
+    converted, so every learner's clock shows the same times."""
+    import datetime as dt
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        clock = load_text(minimal_with({8: f"  start: {start}"}), "x.yaml").clock
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert clock.start.tzinfo is dt.timezone.utc
+    assert clock.start == dt.datetime(2025, 11, 17, utc_hour, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.mark.parametrize("changes, sentence", [
+    ({20: "        next: fixx"},
+     "x.yaml:20: round 'triage' choice 'A' field 'next': 'fixx' is not a round id, 'stay' or 'end' (rounds: triage, fix)"),
+    ({33: "        next: triage"},
+     "x.yaml:33: round 'triage' choice 'C' field 'next': leads back to round 'triage'; rounds may only lead forward "
+     "(use 'stay' to retry)"),
+    ({20: "        next: end"}, "x.yaml:41: round 'fix': is unreachable: no choice leads to it"),
+    ({20: "        next: stay", 39: "        next: fix"},
+     "x.yaml:20: round 'triage' choice 'A' field 'next': the recommended choice must move on (a round id or 'end'), "
+     "not 'stay'"),
+])
+def test_graph_problems_are_exact_sentences(changes: dict[int, str], sentence: str) -> None:
+    assert refusal(minimal_with(changes)) == sentence
+
+
+def test_a_round_that_can_never_end_is_an_exact_sentence() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(BAD / "never-ends.yaml")
+    assert str(caught.value) == f"{BAD / 'never-ends.yaml'}:41: round 'loop': can never end: no path from it reaches 'end'"
