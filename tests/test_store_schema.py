@@ -68,9 +68,9 @@ def test_a_database_from_a_newer_drillbook_is_refused_untouched(tmp_path: Path) 
     for open_it in (Store, Store.read_only):
         with pytest.raises(StoreError) as caught:
             open_it(path)
-        message = str(caught.value)
-        assert "written by a newer drillbook" in message and f"version {migrations.LATEST + 1}" in message
-        assert "\n" not in message
+        assert str(caught.value) == (
+            f"the notes database at {path} was written by a newer drillbook (schema version {migrations.LATEST + 1}, "
+            f"this one knows up to {migrations.LATEST}); upgrade drillbook to use it")
     assert digest(path) == before
 
 
@@ -192,8 +192,8 @@ def test_rows_that_are_not_utf8_are_read_with_a_notice(tmp_path: Path) -> None:
     store = Store(path)
     [note] = store.notes("s")
     assert note.body == "MII durch\ufffdec" and note.author == "Jos\ufffd"
-    [notice] = store.notices()
-    assert notice.startswith("2 text value(s) in ") and "not valid UTF-8" in notice
+    assert store.notices() == [f"2 text value(s) in {path} are not valid UTF-8; "
+                               "they are shown with \ufffd in place of the bad bytes"]
 
 
 def _classmate(path: str, n: int, barrier: Any) -> None:
@@ -245,3 +245,73 @@ def test_bad_utf8_is_one_sentence_in_the_cli_and_the_notes_panel(tmp_path: Path,
                              "they are shown with \ufffd in place of the bad bytes\n")
     panel = NotesPanel(seed, Store(path), group="blue")
     assert "MII d\ufffd" in panel.listing.value and "are not valid UTF-8" in panel.listing.value
+
+
+def test_a_read_only_store_names_its_file_and_serves_other_threads(tmp_path: Path) -> None:
+    """Widget callbacks may run on another thread than the one that opened the store: an export
+    (read-only, from the file itself or from a migrated in-memory copy) must serve them too."""
+    import threading
+
+    current = tmp_path / "current.sqlite3"
+    Store(current).add_note("s", "r", "kept")
+    old = today_database(tmp_path / "old.sqlite3")
+    for path in (current, old):
+        reader = Store.read_only(path)
+        assert reader.path == path
+        found: list[int] = []
+
+        def read(store: Store = reader) -> None:
+            found.append(len(store.notes("s")) + len(store.notes("bond-failover", group="blue")))
+
+        thread = threading.Thread(target=read)
+        thread.start()
+        thread.join()
+        assert found == [1 if path == current else 2]
+
+
+def test_a_read_only_export_of_an_old_file_writes_no_file_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old schema is upgraded in memory, never in a scratch file (not even in the working folder)."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    path = today_database(folder / "old.sqlite3")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    reader = Store.read_only(path)
+    assert reader.schema_version == migrations.LATEST
+    assert sorted(p.name for p in folder.iterdir()) == ["old.sqlite3"] and list(work.iterdir()) == []
+    with pytest.raises(StoreError, match="read-only"):
+        reader.add_note("s", "r", "the private copy is read-only too")
+
+
+def test_a_path_that_cannot_be_read_is_one_sentence(tmp_path: Path) -> None:
+    too_long = tmp_path / ("x" * 300)
+    with pytest.raises(StoreError) as caught:
+        Store.read_only(too_long)
+    assert str(caught.value) == f"cannot read the notes database at {too_long}: File name too long"
+    with pytest.raises(StoreError) as folder:  # --db given a folder
+        Store.read_only(tmp_path)
+    assert str(folder.value) == f"the notes database at {tmp_path} failed: disk I/O error"
+
+
+@pytest.mark.parametrize("sqlite_says, sentence", [
+    ("file is not a database", "is damaged (file is not a database); move it aside and drillbook starts a new one"),
+    ("database disk image is malformed",
+     "is damaged (database disk image is malformed); move it aside and drillbook starts a new one"),
+    ("database is locked", "is locked by another program; try again in a moment"),
+    ("database is busy", "is locked by another program; try again in a moment"),
+    ("attempt to write a readonly database", "is read-only here, so nothing can be saved to it"),
+    ("read-only file system", "is read-only here, so nothing can be saved to it"),
+])
+def test_each_kind_of_sqlite_failure_is_its_own_sentence(tmp_path: Path, sqlite_says: str, sentence: str) -> None:
+    """The words SQLite uses (its error strings, sqlite3.c sqlite3ErrStr) mapped to what the person can do."""
+    path = tmp_path / "x.sqlite3"
+    assert store_module._explain(path, sqlite3.OperationalError(sqlite_says)) == f"the notes database at {path} {sentence}"
+
+
+def test_a_file_that_cannot_be_opened_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "x.sqlite3"
+    assert store_module._explain(path, sqlite3.OperationalError("unable to open database file")) == (
+        f"cannot open the notes database at {path}: unable to open database file")
+    assert store_module._explain(path, sqlite3.OperationalError("disk I/O error")) == (
+        f"the notes database at {path} failed: disk I/O error")
