@@ -358,3 +358,42 @@ def test_a_group_postmortem_keeps_the_last_words_of_each_field(store: Store) -> 
     with pytest.raises(StoreError) as long_lookup:
         store.postmortem("s", group="g" * 101)
     assert str(long_lookup.value) == "the group name is 101 characters long; the limit is 100"
+
+
+def test_visits_count_each_page_per_learner(store: Store) -> None:
+    ana = Learner(" g ", " ana ")
+    store.record_visit("index.ipynb", ana)
+    store.record_visit("primer.ipynb", ana)
+    store.record_visit("index.ipynb", ana)
+    store.record_visit("index.ipynb", Learner("g", "bo"))
+    store.record_visit("index.ipynb", Learner("h", "ana"))
+    assert store.visits(group="g", learner="ana") == {"index.ipynb": 2, "primer.ipynb": 1}
+    assert list(store.visits(group="g", learner="ana")) == ["index.ipynb", "primer.ipynb"]  # first opened first
+    assert store.visits(group="g", learner="bo") == {"index.ipynb": 1}
+    store.record_visit("p", Learner("g" * 100, "l" * 100))
+    assert store.visits(group="g" * 100, learner="l" * 100) == {"p": 1}
+    for who, sentence in ((Learner("g" * 101, "ana"), "the group name is 101 characters long; the limit is 100"),
+                          (Learner("g", "l" * 101), "the learner name is 101 characters long; the limit is 100")):
+        with pytest.raises(StoreError) as caught:
+            store.record_visit("p", who)
+        assert str(caught.value) == sentence
+
+
+def test_quiz_attempts_round_trip_in_order_with_their_answers(store: Store) -> None:
+    ana = Learner(" g ", " ana ")
+    first = store.add_quiz_attempt("lacp", ana, {"q2": ["b"], "q1": "ü"}, score=1, total=3)
+    second = store.add_quiz_attempt("mtu", ana, {"q1": None}, score=2, total=2)
+    store.add_quiz_attempt("lacp", Learner("g", "bo"), {}, score=0, total=3)
+    assert first >= 1 and second == first + 1
+    attempts = store.quiz_attempts(group="g", learner="ana")
+    assert [(a.quiz_id, a.answers, a.score, a.total) for a in attempts] == [
+        ("lacp", {"q1": "ü", "q2": ["b"]}, 1, 3), ("mtu", {"q1": None}, 2, 2)]
+    _recent(attempts[0].created_at)
+    assert [a.quiz_id for a in store.quiz_attempts(group="g", learner="ana", quiz_id="mtu")] == ["mtu"]
+    stored = store._rows("SELECT answers FROM quiz_attempts WHERE id = ?", (first,))[0][0]
+    assert stored == '{"q1": "ü", "q2": ["b"]}'  # sorted keys, readable text
+    for who, sentence in ((Learner("g" * 101, "ana"), "the group name is 101 characters long; the limit is 100"),
+                          (Learner("g", "l" * 101), "the learner name is 101 characters long; the limit is 100")):
+        with pytest.raises(StoreError) as caught:
+            store.add_quiz_attempt("q", who, {}, score=0, total=1)
+        assert str(caught.value) == sentence
