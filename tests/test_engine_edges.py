@@ -109,6 +109,20 @@ def test_a_choice_that_ends_the_incident_finishes_the_run() -> None:
     assert engine.finished is True and engine.current_round is None and engine.state.finished is True
 
 
+def test_a_code_that_runs_past_the_end_is_refused_exactly(seed: Scenario) -> None:
+    """Past a finishing choice, or past the last decision into the remediation round, inside a
+    group or after a '-': the same sentence, never a crash."""
+    from drillbook.scenario import load_text
+
+    short = load_text(_ENDS_IN_A_DECISION, "short.yaml")
+    for scenario, code in ((short, "A-A"), (short, "AB"), (seed, "B-A-AA"), (seed, "B-A-A-A")):
+        engine = Engine(scenario)
+        with pytest.raises(UnknownIdError) as caught:
+            engine.replay(code)
+        assert str(caught.value) == f"replay code '{code}' is longer than the scenario's decisions"
+        assert engine.path_code == ""
+
+
 def test_refusals_name_the_choices_and_actions_exactly(seed: Scenario) -> None:
     engine = Engine(seed)
     with pytest.raises(UnknownIdError) as no_choice:
