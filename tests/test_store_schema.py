@@ -315,3 +315,66 @@ def test_a_file_that_cannot_be_opened_says_so(tmp_path: Path) -> None:
         f"cannot open the notes database at {path}: unable to open database file")
     assert store_module._explain(path, sqlite3.OperationalError("disk I/O error")) == (
         f"the notes database at {path} failed: disk I/O error")
+
+
+def _as_a_user_who_cannot_write(read: Any) -> Any:
+    """``read()``'s result, computed by a user who really cannot write: root ignores file modes,
+    so as root a forked child gives root up first (in-process, so it runs the code under test)."""
+    import json
+    import os
+
+    if os.getuid() != 0:
+        return read()
+    nobody = 65534
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        try:
+            os.setgroups([])
+            os.setgid(nobody)
+            os.setuid(nobody)
+            result = {"ok": read()}
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            result = {"error": f"{type(exc).__name__}: {exc}"}
+        os.write(writer, json.dumps(result).encode())
+        os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    outcome = json.loads(data) if data else {"error": "the child wrote nothing"}
+    assert "ok" in outcome, outcome["error"]
+    return outcome["ok"]
+
+
+def test_an_export_from_a_folder_the_reader_cannot_write(tmp_path: Path) -> None:
+    """A 0444 WAL file in a 0555 folder: SQLite cannot create its -shm index there, so the file is
+    read as immutable (nobody writes it: there is no -wal), from any thread, and left unchanged."""
+    import shutil
+    import tempfile
+    import threading
+
+    shared = Path(tempfile.mkdtemp(prefix="drillbook-ro-"))  # pytest's own tmp folders are root-only
+    try:
+        shared.chmod(0o755)
+        path = shared / "class.sqlite3"
+        writer = Store(path)
+        writer.add_note("s", "r", "kept")
+        writer.close()
+        path.chmod(0o444)
+        shared.chmod(0o555)
+        before = digest(path)
+
+        def read() -> list[str]:
+            store = Store.read_only(path)
+            bodies = [n.body for n in store.notes("s")]
+            thread = threading.Thread(target=lambda: bodies.extend(n.body for n in store.notes("s")))
+            thread.start()
+            thread.join()
+            return bodies
+
+        assert _as_a_user_who_cannot_write(read) == ["kept", "kept"]
+        assert sorted(p.name for p in shared.iterdir()) == ["class.sqlite3"] and digest(path) == before
+    finally:
+        shared.chmod(0o755)
+        shutil.rmtree(shared)
