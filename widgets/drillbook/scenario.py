@@ -70,7 +70,7 @@ def _choice(section: Section, host: HostState | None) -> Choice:
     return choice
 
 
-def _action(section: Section, index: int) -> Action:
+def _action(section: Section) -> Action:
     action = Action(
         id=section.identifier("id"),
         text=section.text("text"),
@@ -100,7 +100,7 @@ def _round(section: Section, number: int, host: HostState | None) -> Round:
             section.fail("choices", "no choice has verdict 'recommended'; every round needs a best answer")
     else:
         for index, raw, line in section.items("actions", min_items=1, max_items=20):
-            action = _action(Section(section.path, f"round '{round_id}' action #{index + 1}", raw, line), index)
+            action = _action(Section(section.path, f"round '{round_id}' action #{index + 1}", raw, line))
             if any(a.id == action.id for a in actions):
                 Section(section.path, f"round '{round_id}' action #{index + 1}", raw, line).fail("id", f"duplicate action id '{action.id}'")
             actions.append(action)
