@@ -594,3 +594,120 @@ def test_effects_that_are_allowed_are_kept_as_written() -> None:
     not_a_mapping = seed_with((SEED_EFFECTS, "        - eth0.carrier\n"))
     assert refusal(not_a_mapping) == (f"x.yaml:{line_of(not_a_mapping, '      effects:')}: host history #1 field 'effects': "
                                       "must be a mapping like 'eth1.firmware: \"0x800003de\"', got a list")
+
+
+# -- rounds, choices, actions, setup and cross references (scenario.py), exactly ------------------
+@pytest.mark.parametrize("changes, sentence", [
+    ({16: "      - 42", 17: "", 18: "", 19: "", 20: "", 21: ""}, "x.yaml:16: round 'triage': expected a mapping of fields, got a number"),
+    ({47: "      - 42", 48: "", 49: ""}, "x.yaml:47: round 'fix' action #1: expected a mapping of fields, got a number"),
+    ({47: "      - {id: add-index, text: t, minutes: 1}\n      - {id: add-index, text: u, minutes: 2}", 48: "", 49: ""},
+     "x.yaml:48: round 'fix' action #2 field 'id': duplicate action id 'add-index'"),
+    ({46: "    actions: []", 47: "", 48: "", 49: ""}, "x.yaml:46: round 'fix' field 'actions': must have between 1 and 20 entries, got 0"),
+    ({11: "  - title: \"Triage\"", 12: ""}, "x.yaml:11: round #1 field 'id': is missing"),
+    ({10: "rounds: []\nold_rounds:"}, "x.yaml:10: field 'rounds': must have between 1 and 30 entries, got 0"),
+    ({49: "        minutes: 3\n        expect: \"bond0\""},
+     "x.yaml:50: round 'fix' action #1 field 'expect': needs a 'command' whose output it checks"),
+    ({21: "        result: \"You find the slow query.\"\n        effects: {eth0.carrier: false}"},
+     "x.yaml:22: round 'triage' choice 'A' field 'effects': needs a 'host:' section in the scenario to act on"),
+    ({60: "      text: \"Customers start to churn\"\ncross_references:\n  - 42"},
+     "x.yaml:62: cross reference #1: expected a mapping of fields, got a number"),
+])
+def test_round_and_reference_problems_are_exact_sentences(changes: dict[int, str], sentence: str) -> None:
+    assert refusal(minimal_with(changes)) == sentence
+
+
+def test_an_empty_file_is_one_exact_sentence() -> None:
+    assert refusal("") == "x.yaml:1: the file is empty; a scenario needs id, title, setup, clock, rounds and damage"
+
+
+@pytest.mark.parametrize("line, template, limit, where", [
+    (2, 'title: "{}"', 200, "field 'title'"),
+    (5, '  time_of_day: "{}"', 200, "setup field 'time_of_day'"),
+    (6, '  role: "{}"', 200, "setup field 'role'"),
+    (12, '    title: "{}"', 200, "round 'triage' field 'title'"),
+    (17, '        label: "{}"', 300, "round 'triage' choice 'A' field 'label'"),
+    (48, '        text: "t"\n        command: "{}"', 500, "round 'fix' action #1 field 'command'"),
+])
+def test_titles_labels_and_commands_have_their_limits(line: int, template: str, limit: int, where: str) -> None:
+    load_text(minimal_with({line: template.format("x" * limit)}), "x.yaml")
+    text = minimal_with({line: template.format("x" * (limit + 1))})
+    assert refusal(text) == (f"x.yaml:{line_of(text, 'x' * (limit + 1))}: {where}: "
+                             f"is {limit + 1} characters long; the limit is {limit}")
+
+
+def test_an_expected_output_has_its_limit() -> None:
+    command = '        text: "t"\n        command: "cat /proc/net/bonding/bond0"\n        expect: "{}"'
+    load_text(minimal_with({48: command.format("x" * 500)}), "x.yaml")
+    text = minimal_with({48: command.format("x" * 501)})
+    assert refusal(text) == (f"x.yaml:{line_of(text, 'x' * 501)}: round 'fix' action #1 field 'expect': "
+                             "is 501 characters long; the limit is 500")
+
+
+def test_optional_choice_and_action_fields_default_to_nothing() -> None:
+    scenario = load_text(minimal_with({}), "x.yaml")
+    choice = scenario.rounds[0].choices[0]
+    assert (choice.why, choice.reveals, choice.outage_minutes, choice.effects) == ("", (), 0, ())
+    assert (choice.line, choice.next_line) == (16, 20)
+    action = scenario.rounds[1].actions[0]
+    assert (action.command, action.expect) == ("", "")
+    assert scenario.cross_references == () and scenario.host is None
+
+
+def test_reveals_hold_at_most_10_commands() -> None:
+    def reveals(n: int) -> str:
+        return "        reveals: [" + ", ".join(f'"cmd {i}"' for i in range(n)) + ']\n        result: "You find the slow query."'
+
+    assert len(load_text(minimal_with({21: reveals(10)}), "x.yaml").rounds[0].choices[0].reveals) == 10
+    assert refusal(minimal_with({21: reveals(11)})) == (
+        "x.yaml:21: round 'triage' choice 'A' field 'reveals': must have between 0 and 10 entries, got 11")
+    assert refusal(minimal_with({21: '        reveals: null\n        result: "r"'})) == (
+        "x.yaml:21: round 'triage' choice 'A' field 'reveals': must be a list, got nothing (null)")
+
+
+def test_a_round_holds_at_most_20_actions_and_a_scenario_30_rounds() -> None:
+    def actions(n: int) -> str:
+        return "\n".join(f"      - {{id: a{i}, text: t, minutes: 1}}" for i in range(n))
+
+    assert len(load_text(minimal_with({47: actions(20), 48: "", 49: ""}), "x.yaml").rounds[1].actions) == 20
+    assert refusal(minimal_with({47: actions(21), 48: "", 49: ""})) == (
+        "x.yaml:46: round 'fix' field 'actions': must have between 1 and 20 entries, got 21")
+
+    def rounds(n: int) -> str:  # n decision rounds in a row before the fix
+        return "\n".join(f"  - {{id: r{i}, title: t, pressure_cue: p, what_you_see: w, choices: ["
+                         f"{{key: A, label: l, verdict: recommended, minutes: 1, next: {f'r{i + 1}' if i < n - 1 else 'fix'}, result: r}}, "
+                         "{key: B, label: l, verdict: wasted, minutes: 1, next: stay, result: r}, "
+                         "{key: C, label: l, verdict: wasted, minutes: 1, next: stay, result: r}, "
+                         "{key: D, label: l, verdict: wasted, minutes: 1, next: stay, result: r}]}" for i in range(n))
+
+    blank = {n: "" for n in range(12, 41)}
+    assert len(load_text(minimal_with({11: rounds(29), **blank}), "x.yaml").rounds) == 30
+    assert refusal(minimal_with({11: rounds(30), **blank})) == (
+        "x.yaml:10: field 'rounds': must have between 1 and 30 entries, got 31")
+
+
+@pytest.mark.parametrize("notebook, ok", [
+    ("primer-linux-ops.ipynb", True), ("part/primer.ipynb", True), ("notes.txt", False), ("/etc/x.ipynb", False),
+    (".hidden.ipynb", False), ("part/../../x.ipynb", False), ("x" * 195 + ".ipynb", False),
+])
+def test_cross_references_point_inside_the_course(notebook: str, ok: bool) -> None:
+    refs = '      text: "Customers start to churn"\ncross_references:\n  - {title: "' + "t" * 200 + f'", notebook: "{notebook}"}}'
+    text = minimal_with({60: refs})
+    if ok:
+        assert load_text(text, "x.yaml").cross_references[0].notebook == notebook
+    elif len(notebook) > 200:
+        assert refusal(text) == "x.yaml:62: cross reference #1 field 'notebook': is 201 characters long; the limit is 200"
+    else:
+        assert refusal(text) == (f"x.yaml:62: cross reference #1 field 'notebook': '{notebook}' must be a notebook path "
+                                 "inside course/, like primer-linux-ops.ipynb")
+
+
+def test_cross_references_have_their_limits() -> None:
+    ref = '  - {title: "t", notebook: "n.ipynb"}'
+    head = '      text: "Customers start to churn"\ncross_references:\n'
+    assert len(load_text(minimal_with({60: head + "\n".join([ref] * 20)}), "x.yaml").cross_references) == 20
+    assert refusal(minimal_with({60: head + "\n".join([ref] * 21)})) == (
+        "x.yaml:61: field 'cross_references': must have between 0 and 20 entries, got 21")
+    assert refusal(minimal_with({60: head.replace(":\n", ": null\n")})) == (
+        "x.yaml:61: field 'cross_references': must be a list, got nothing (null)")
+    assert refusal(minimal_with({60: head + '  - {title: "' + "t" * 201 + '", notebook: "n.ipynb"}'})) == (
+        "x.yaml:62: cross reference #1 field 'title': is 201 characters long; the limit is 200")
