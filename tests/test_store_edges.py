@@ -49,6 +49,7 @@ def test_note_round_trips_every_field(store: Store) -> None:
     assert note.id >= 1 and note.created_at == note.updated_at
     _recent(note.created_at)
     second = store.add_note("bond-failover", "alert", "second")
+    assert (second.group, second.author) == ("", "")  # no group, no author: both empty
     assert second.id == note.id + 1
     assert store.notes("bond-failover", "triage", group="blue") == [note]
     assert store.notes("bond-failover", group="blue") == [note]
@@ -200,7 +201,10 @@ def test_a_database_failure_is_one_sentence(store: Store) -> None:
     store.close()
     with pytest.raises(StoreError) as caught:
         store.notes("s")
-    assert str(caught.value).startswith(f"the notes database at {store.path} failed: ")
+    assert str(caught.value) == f"the notes database at {store.path} failed: Cannot operate on a closed database."
+    with pytest.raises(StoreError) as writing:
+        store.add_note("s", "r", "x")
+    assert str(writing.value) == f"the notes database at {store.path} failed: Cannot operate on a closed database."
 
 
 def test_markdown_skips_rounds_without_notes() -> None:
@@ -233,6 +237,13 @@ def test_a_stored_event_round_trips_every_field(store: Store) -> None:
     assert (finished.replayed, finished.sla_breached, finished.reasoning) == (False, False, "")
     _recent(stored.created_at)
     assert store.events_count() == 2
+    for who, sentence in ((Learner("g" * 101, "ana"), "the group name is 101 characters long; the limit is 100"),
+                          (Learner("g", "l" * 101), "the learner name is 101 characters long; the limit is 100")):
+        with pytest.raises(StoreError) as caught:
+            store.record_event("s", who, _event())
+        assert str(caught.value) == sentence
+    store.record_event("s", Learner("g" * 100, "l" * 100), _event())
+    assert len(store.run_events("s", group="g" * 100, learner="l" * 100)) == 1
 
 
 def test_reasoning_is_one_line_and_refused_for_an_unknown_choice(store: Store) -> None:
@@ -321,6 +332,8 @@ def test_group_progress_is_best_first(store: Store) -> None:
     store.save_progress("s", "B-A-A", finished=True, total_minutes=15, group="g", learner="cy")
     store.save_progress("s", "A", finished=True, total_minutes=1, group="h", learner="eve")
     store.save_progress("t", "A", finished=True, total_minutes=1, group="g", learner="fay")
+    store.save_progress("s", "A", finished=False, total_minutes=2, learner="solo")
+    assert [p.learner for p in store.group_progress("s")] == ["solo"]  # no group: the learners without one
     rows = store.group_progress("s", group=" g ")
     assert [(p.learner, p.finished, p.total_minutes, p.path_code) for p in rows] == [
         ("cy", True, 15, "B-A-A"), ("dee", True, 15, "B-A-A"), ("bo", True, 20, "B-A-A"), ("ana", False, 3, "B")]
@@ -339,6 +352,8 @@ def test_a_group_postmortem_keeps_the_last_words_of_each_field(store: Store) -> 
     store.save_postmortem_field("t", "summary", "other scenario", group="g")
     assert store.postmortem("s", group="g ") == {"summary": "final words", "impact": "users saw errors"}
     assert store.postmortem("s") == {}
+    store.save_postmortem_field("s", "summary", "no group")
+    assert store.postmortem("s") == store.postmortem("s", group="") == {"summary": "no group"}
     stamp = store._rows("SELECT updated_at FROM group_postmortems WHERE grp = 'g' AND field = 'summary'")[0][0]
     _recent(stamp)
     store.save_postmortem_field("s", "f" * 40, "b" * MAX_NOTE, group="g" * 100)

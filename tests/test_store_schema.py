@@ -378,3 +378,63 @@ def test_an_export_from_a_folder_the_reader_cannot_write(tmp_path: Path) -> None
     finally:
         shared.chmod(0o755)
         shutil.rmtree(shared)
+
+
+class _FakeClock:
+    """time.monotonic and time.sleep for the store's open-retry loop: each sleep moves the clock
+    one second and is recorded, so the retry policy is checked without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> int:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += 1
+
+
+def _locked_first(times: int, message: str = "database is locked") -> Any:
+    real = migrations.check_not_newer
+    calls = {"n": 0}
+
+    def check_not_newer(db: sqlite3.Connection, path: Any, *rest: Any) -> int:
+        calls["n"] += 1
+        if calls["n"] <= times:
+            raise sqlite3.OperationalError(message)
+        return real(db, path, *rest)
+
+    return check_not_newer
+
+
+def test_opening_retries_a_locked_setup_with_short_random_pauses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite does not wait by itself on some setup steps (a class opening a new file at once):
+    a 'locked' there is retried after 10-100 ms until BUSY_TIMEOUT, then it is one sentence."""
+    clock = _FakeClock()
+    monkeypatch.setattr(store_module, "time", clock)
+    monkeypatch.setattr(migrations, "check_not_newer", _locked_first(20))
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 100)
+    Store(tmp_path / "busy.sqlite3").add_note("s", "r", "opened after 20 retries")
+    assert len(clock.slept) == 20 and all(0.01 <= s <= 0.1 for s in clock.slept)
+
+    clock = _FakeClock()
+    monkeypatch.setattr(store_module, "time", clock)
+    monkeypatch.setattr(migrations, "check_not_newer", _locked_first(1000))
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 2)
+    with pytest.raises(StoreError) as gave_up:
+        Store(tmp_path / "busy.sqlite3")
+    assert str(gave_up.value) == (f"the notes database at {tmp_path / 'busy.sqlite3'} is locked by another program; "
+                                  "try again in a moment")
+    assert len(clock.slept) == 3  # tried at 0, 1 and 2 seconds (the deadline itself still counts), gave up at 3
+
+
+def test_opening_does_not_retry_other_failures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = _FakeClock()
+    monkeypatch.setattr(store_module, "time", clock)
+    monkeypatch.setattr(migrations, "check_not_newer", _locked_first(1, "disk I/O error"))
+    with pytest.raises(StoreError) as caught:
+        Store(tmp_path / "x.sqlite3")
+    assert str(caught.value) == f"the notes database at {tmp_path / 'x.sqlite3'} failed: disk I/O error"
+    assert clock.slept == []
