@@ -530,6 +530,15 @@ def test_host_problems_are_exact_sentences(swaps: tuple[tuple[str, str], ...], n
     assert refusal(text) == f"x.yaml:{line_of(text, needle)}: {sentence}"
 
 
+def test_an_interfaces_switch_name_has_its_limit_before_it_is_looked_up() -> None:
+    too_long = seed_with(("      switch: tor-a", "      switch: " + "s" * 65))
+    assert refusal(too_long) == (f"x.yaml:{line_of(too_long, 's' * 65)}: host interface #1 field 'switch': "
+                                 "is 65 characters long; the limit is 64")
+    unknown = seed_with(("      switch: tor-a", "      switch: " + "s" * 64))
+    assert refusal(unknown) == (f"x.yaml:{line_of(unknown, 's' * 64)}: host interface #1 field 'switch': "
+                                f"unknown switch '{'s' * 64}' (switches: tor-a, tor-b)")
+
+
 def test_the_clean_host_shapes_load() -> None:
     host = load_text(seed_with(("address: 10.20.0.15/24", "address: 10.20.0.15/32")), "x.yaml").host
     assert host is not None and host.bond.address == "10.20.0.15/32"
