@@ -614,6 +614,9 @@ def test_effects_that_are_allowed_are_kept_as_written() -> None:
     ({46: "    actions: []", 47: "", 48: "", 49: ""}, "x.yaml:46: round 'fix' field 'actions': must have between 1 and 20 entries, got 0"),
     ({11: "  - title: \"Triage\"", 12: ""}, "x.yaml:11: round #1 field 'id': is missing"),
     ({10: "rounds: []\nold_rounds:"}, "x.yaml:10: field 'rounds': must have between 1 and 30 entries, got 0"),
+    ({10: "rounds:\n  - 42\nold_rounds:"}, "x.yaml:11: round #1: expected a mapping of fields, got a number"),
+    ({18: "        verdict: partial"},
+     "x.yaml:15: round 'triage' field 'choices': no choice has verdict 'recommended'; every round needs a best answer"),
     ({49: "        minutes: 3\n        expect: \"bond0\""},
      "x.yaml:50: round 'fix' action #1 field 'expect': needs a 'command' whose output it checks"),
     ({21: "        result: \"You find the slow query.\"\n        effects: {eth0.carrier: false}"},
@@ -623,6 +626,13 @@ def test_effects_that_are_allowed_are_kept_as_written() -> None:
 ])
 def test_round_and_reference_problems_are_exact_sentences(changes: dict[int, str], sentence: str) -> None:
     assert refusal(minimal_with(changes)) == sentence
+
+
+def test_text_without_a_path_is_named_text() -> None:
+    assert load_text(minimal_with({})).path == "<text>"
+    with pytest.raises(ScenarioError) as caught:
+        load_text("")
+    assert str(caught.value).startswith("<text>:1: the file is empty")
 
 
 def test_an_empty_file_is_one_exact_sentence() -> None:
