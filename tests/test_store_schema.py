@@ -373,6 +373,11 @@ def test_an_export_from_a_folder_the_reader_cannot_write(tmp_path: Path) -> None
             thread.join()
             return bodies
 
+        # the same reading in this process too (a writable folder), so mutation testing maps this test
+        # to the code the child runs
+        here = tmp_path / "here.sqlite3"
+        Store(here).add_note("s", "r", "kept")
+        assert [n.body for n in Store.read_only(here).notes("s")] == ["kept"]
         assert _as_a_user_who_cannot_write(read) == ["kept", "kept"]
         assert sorted(p.name for p in shared.iterdir()) == ["class.sqlite3"] and digest(path) == before
     finally:
