@@ -347,7 +347,7 @@ def _as_a_user_who_cannot_write(read: Any) -> Any:
     return outcome["ok"]
 
 
-def test_an_export_from_a_folder_the_reader_cannot_write(tmp_path: Path) -> None:
+def test_an_export_from_a_folder_the_reader_cannot_write_is_read_as_immutable(tmp_path: Path) -> None:
     """A 0444 WAL file in a 0555 folder: SQLite cannot create its -shm index there, so the file is
     read as immutable (nobody writes it: there is no -wal), from any thread, and left unchanged."""
     import shutil
