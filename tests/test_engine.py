@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from drillbook.engine import Engine, ReplayError, play
+from drillbook.engine import ConsoleCommand, Engine, ReplayError, play
 from drillbook.report import DamageReport, damage_report
 from drillbook.errors import UnknownIdError
 from drillbook.replay_codes import all_codes, parse_code, summarize
@@ -253,9 +253,10 @@ def test_console_commands_in_remediation_are_checked_by_the_engine(seed: Scenari
     engine = play(seed, "B-A-A", remediate=False)
     start = engine.elapsed_minutes
     look = engine.console_command("dmesg", "whatever", 1)
-    assert look.action is None and not look.verified and engine.elapsed_minutes == start + 1
+    assert look == ConsoleCommand(None, False, 1) and engine.elapsed_minutes == start + 1
     refused = engine.console_command("cat  /proc/net/bonding/bond0", "Currently Active Slave: eth1", 1)
-    assert refused.action is not None and refused.action.id == "verify-bond" and not refused.verified
+    assert refused.action is not None and refused.action.id == "verify-bond"
+    assert (refused.verified, refused.minutes) == (False, 1)
     assert "verify-bond" not in engine.state.completed_actions and engine.elapsed_minutes == start + 2
     done = engine.console_command("cat /proc/net/bonding/bond0 ", "Currently Active Slave: eth0\n", 3)
     assert done.verified and done.minutes == 1  # the action's minutes, not the console's 3

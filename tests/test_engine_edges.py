@@ -109,6 +109,20 @@ def test_a_choice_that_ends_the_incident_finishes_the_run() -> None:
     assert engine.finished is True and engine.current_round is None and engine.state.finished is True
 
 
+def test_a_code_that_runs_past_the_end_is_refused_exactly(seed: Scenario) -> None:
+    """Past a finishing choice, or past the last decision into the remediation round, inside a
+    group or after a '-': the same sentence, never a crash."""
+    from drillbook.scenario import load_text
+
+    short = load_text(_ENDS_IN_A_DECISION, "short.yaml")
+    for scenario, code in ((short, "A-A"), (short, "AB"), (seed, "B-A-AA"), (seed, "B-A-A-A")):
+        engine = Engine(scenario)
+        with pytest.raises(UnknownIdError) as caught:
+            engine.replay(code)
+        assert str(caught.value) == f"replay code '{code}' is longer than the scenario's decisions"
+        assert engine.path_code == ""
+
+
 def test_refusals_name_the_choices_and_actions_exactly(seed: Scenario) -> None:
     engine = Engine(seed)
     with pytest.raises(UnknownIdError) as no_choice:
@@ -144,3 +158,90 @@ def test_unknown_round_id_names_the_rounds(seed: Scenario) -> None:
         seed.round("nope")
     known = ", ".join(r.id for r in seed.rounds)
     assert str(caught.value) == f"scenario 'bond-failover' has no round 'nope' (rounds: {known})"
+
+
+# Round 1's A jumps over round 2 (a remediation round listed before a decision round, which
+# the validator allows): a run can be in round 3 after one group, or never see round 2.
+_SKIPS_A_ROUND = """\
+id: skipper
+title: "A path that skips a round"
+setup: {system_context: "A web server.", time_of_day: "Monday 09:00 UTC", role: "On-call SRE"}
+clock: {start: "2025-11-17T09:00:00Z", sla_minutes: 30}
+rounds:
+  - id: alert
+    title: "Alert"
+    pressure_cue: "The site is down."
+    what_you_see: "Errors everywhere."
+    choices:
+      - {key: A, label: "Roll back", verdict: recommended, minutes: 2, next: verify, result: "Rolled back."}
+      - {key: B, label: "Patch live", verdict: band-aid, minutes: 5, next: patch, result: "Patching."}
+      - {key: C, label: "Read logs", verdict: wasted, minutes: 1, next: stay, result: "Nothing."}
+      - {key: D, label: "Wait", verdict: wasted, minutes: 1, next: stay, result: "Nothing."}
+  - id: patch
+    kind: remediation
+    title: "Patch"
+    pressure_cue: "Customers are waiting."
+    what_you_see: "A shell."
+    actions:
+      - {id: deploy, text: "Deploy the patch", minutes: 3}
+  - id: verify
+    title: "Verify"
+    pressure_cue: "Is it fixed?"
+    what_you_see: "Errors are falling."
+    choices:
+      - {key: A, label: "Check the graphs", verdict: recommended, minutes: 1, next: end, result: "Fixed."}
+      - {key: B, label: "Reboot", verdict: harmful, minutes: 4, next: stay, result: "Down again."}
+      - {key: C, label: "Wait", verdict: wasted, minutes: 1, next: stay, result: "Nothing."}
+      - {key: D, label: "Page", verdict: wasted, minutes: 1, next: stay, result: "Nothing."}
+damage:
+  downtime: {before_alert_minutes: 0, covered_after_minutes: 5, note: "none"}
+  blast_radius: "Every page"
+  optimal_summary: "roll back"
+  worst_summary: "patch live"
+"""
+
+
+@pytest.fixture()
+def skipper() -> Scenario:
+    from drillbook.scenario import load_text
+
+    return load_text(_SKIPS_A_ROUND, "skipper.yaml")
+
+
+def test_replay_to_a_round_the_path_jumped_to(skipper: Scenario) -> None:
+    """Round 3 after one group: the replay stops when the run arrives, not after n - 1 groups."""
+    engine = Engine(skipper)
+    engine.replay("CA-B", open_round=True)
+    assert engine.current_round is skipper.rounds[2] and engine.elapsed_minutes == 7
+    engine.replay_to_round(3)
+    assert engine.current_round is skipper.rounds[2]
+    assert engine.path_code == "CA" and engine.elapsed_minutes == 3 and engine.state.tried == ()
+    engine.replay_to_round(1)
+    assert engine.current_round is skipper.rounds[0] and engine.path_code == "" and engine.elapsed_minutes == 0
+
+
+def test_a_round_the_path_jumped_over_was_not_reached(skipper: Scenario) -> None:
+    engine = Engine(skipper)
+    engine.replay("A-A")
+    assert engine.finished
+    with pytest.raises(ReplayError) as caught:
+        engine.replay_to_round(2)
+    assert str(caught.value) == "this run has not reached round 2 yet"
+    assert engine.finished and engine.path_code == "A-A"  # a refusal changes nothing
+    with pytest.raises(ReplayError) as direct:
+        engine.replay("A-A", until_round=2)
+    assert str(direct.value) == "replay code 'A-A' does not reach round 2"
+    engine.replay_to_round(3)
+    assert engine.current_round is skipper.rounds[2] and engine.path_code == "A"
+
+
+def test_the_other_branch_reaches_the_remediation_round_but_not_the_last(skipper: Scenario) -> None:
+    engine = play(skipper, "DB", remediate=False)
+    assert engine.current_round is skipper.rounds[1]
+    engine.complete_action("deploy")
+    assert engine.finished and engine.elapsed_minutes == 9
+    engine.replay_to_round(2)
+    assert engine.current_round is skipper.rounds[1] and engine.state.completed_actions == ()
+    assert engine.elapsed_minutes == 6
+    with pytest.raises(ReplayError, match="not reached round 3"):
+        engine.replay_to_round(3)

@@ -196,16 +196,18 @@ class Engine:
         nothing: the path is played on a fresh engine and adopted only if every step of it was
         accepted, so a bad code leaves this replay exactly as it was.
 
-        ``until_round`` stops at the start of that round; ``open_round`` lets the last group
-        leave the learner mid-round (a saved run that stopped between tries); ``remediate``
-        ticks every remediation action at the end (the run's end state, damage report ready).
+        ``until_round`` stops when the path arrives at that round (by its number, not after
+        ``until_round - 1`` groups: a path may jump over rounds); ``open_round`` lets the last
+        group leave the learner mid-round (a saved run that stopped between tries);
+        ``remediate`` ticks every remediation action at the end (the run's end state, damage
+        report ready).
         """
         probe = Engine(self.scenario)
         groups = parse_code(code)
-        if until_round is not None:
-            groups = groups[: until_round - 1]
         for index, group in enumerate(groups):
             rnd = probe._round
+            if until_round is not None and rnd is not None and rnd.number == until_round:
+                break
             if rnd is None or rnd.kind != "decision":
                 raise UnknownIdError(f"replay code '{code}' is longer than the scenario's decisions")
             for key in group:
@@ -224,17 +226,25 @@ class Engine:
                     "end each group with the choice that moves on"
                 )
         end = probe._round
+        if until_round is not None and (end is None or end.number != until_round):
+            raise ReplayError(f"replay code '{code}' does not reach round {until_round}")
         if remediate and end is not None and end.kind == "remediation":
             for action in end.actions:
                 probe.complete_action(action.id)
         self.__dict__.update(vars(probe))  # adopt the probe's state wholesale
 
     def replay_to_round(self, number: int) -> None:
-        """Restart and re-take this run's path up to the start of round ``number``."""
-        groups = [g for g in self.path_code.split("-") if g] if self._steps else []
+        """Restart and re-take this run's path up to the start of round ``number``.
+
+        A run has reached the first round and every round a choice led it to (a finished
+        run's remediation round too, though it has no steps); counting groups would be wrong,
+        since a choice may jump over rounds (``next`` may name any later round).
+        """
         if not 1 <= number <= len(self.scenario.rounds):
             raise UnknownIdError(f"there is no round {number} (rounds 1-{len(self.scenario.rounds)})")
-        if number - 1 > len(groups) or any(self.scenario.rounds[i].kind != "decision" for i in range(number - 1)):
+        reached = {self.scenario.first_round.number}
+        reached.update(o.next_round.number for o in self._outcomes if o.next_round is not None)
+        if number not in reached:
             raise ReplayError(f"this run has not reached round {number} yet")
         self.replay(self.path_code, until_round=number)
 

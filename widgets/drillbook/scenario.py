@@ -33,7 +33,7 @@ def _clock(section: Section) -> Clock:
     raw = section.value("start")
     if isinstance(raw, str):
         try:
-            raw = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            raw = dt.datetime.fromisoformat(raw)  # Python 3.11+ reads a trailing "Z" as UTC
         except ValueError:
             section.fail("start", f"'{raw}' is not a date and time like 2025-11-19T03:22:00Z")
     if not isinstance(raw, dt.datetime):
@@ -70,7 +70,7 @@ def _choice(section: Section, host: HostState | None) -> Choice:
     return choice
 
 
-def _action(section: Section, index: int) -> Action:
+def _action(section: Section) -> Action:
     action = Action(
         id=section.identifier("id"),
         text=section.text("text"),
@@ -100,7 +100,7 @@ def _round(section: Section, number: int, host: HostState | None) -> Round:
             section.fail("choices", "no choice has verdict 'recommended'; every round needs a best answer")
     else:
         for index, raw, line in section.items("actions", min_items=1, max_items=20):
-            action = _action(Section(section.path, f"round '{round_id}' action #{index + 1}", raw, line), index)
+            action = _action(Section(section.path, f"round '{round_id}' action #{index + 1}", raw, line))
             if any(a.id == action.id for a in actions):
                 Section(section.path, f"round '{round_id}' action #{index + 1}", raw, line).fail("id", f"duplicate action id '{action.id}'")
             actions.append(action)
@@ -120,7 +120,7 @@ def _round(section: Section, number: int, host: HostState | None) -> Round:
 
 
 def _damage(section: Section) -> Damage:
-    downtime = section.section("downtime", "damage downtime")
+    downtime = section.section("downtime")  # labelled "damage downtime" in messages
     risks = []
     for index, raw, line in section.items("risks", default=[], max_items=20):
         risk = Section(section.path, f"damage risk #{index + 1}", raw, line)

@@ -244,7 +244,7 @@ def _interface(section: Section, switches: dict[str, Switch]) -> Interface:
         story_mii_down=section.boolean("story_mii_down", False),
     )
     if iface.switch not in switches:
-        section.fail("switch", f"unknown switch '{iface.switch}' (switches: {', '.join(switches) or 'none'})")
+        section.fail("switch", f"unknown switch '{iface.switch}' (switches: {', '.join(switches)})")  # never empty
     section.done()
     return iface
 
@@ -297,7 +297,7 @@ def parse_host(section: Section) -> HostState:
         if iface.name in interfaces or iface.name in switches:
             Section(section.path, f"host interface #{index + 1}", raw, line).fail("name", f"duplicate name '{iface.name}'")
         interfaces[iface.name] = iface
-    bond = _bond(section.section("bond", "host bond"), interfaces)
+    bond = _bond(section.section("bond"), interfaces)  # labelled "host bond" in messages
     gateway = section.text("gateway", max_len=15)
     if not is_ipv4(gateway):
         section.fail("gateway", f"'{gateway}' is not an IPv4 address")
