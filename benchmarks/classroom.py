@@ -41,7 +41,6 @@ import signal
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -110,21 +109,13 @@ def _socket_inodes(pid: int) -> set[str]:
 
 
 def warm_and_ready(server: procs.VoilaServer) -> int:
-    """How many of the server's kernels have finished their notebook: idle (Voila's kernel API),
-    or, for the replay, waiting for a learner's request on Voila's ``/voila/query`` websocket."""
+    """How many of the server's kernels are warm: their page built, waiting in its footer for a
+    learner's request on Voila's ``/voila/query`` websocket (the only TCP connection a kernel
+    makes to the server: kernels talk ZeroMQ over Unix sockets, ``voila.json``). A kernel's
+    execution state is no test: between its start and its first cell, and between cells on a
+    starved machine, a kernel still building its page reads "idle"."""
     waiting = _sockets_to(server.port)
-    ready = 0
-    for pid in server.kernel_pids():
-        if _socket_inodes(pid) & waiting:
-            ready += 1
-            continue
-        kernel = procs.cmdline(pid).rsplit("kernel-", 1)[-1].split(".json")[0]
-        try:
-            with urllib.request.urlopen(server.url(f"/api/kernels/{kernel}"), timeout=10) as resp:
-                ready += json.loads(resp.read()).get("execution_state") == "idle"
-        except OSError:
-            pass
-    return ready
+    return sum(bool(_socket_inodes(pid) & waiting) for pid in server.kernel_pids())
 
 
 def wait_warm(server: procs.VoilaServer, warm: int, timeout: float = 600) -> float:
@@ -133,8 +124,6 @@ def wait_warm(server: procs.VoilaServer, warm: int, timeout: float = 600) -> flo
     t0 = time.monotonic()
     while warm and time.monotonic() - t0 < timeout and warm_and_ready(server) < warm:
         time.sleep(2)
-    if warm:
-        time.sleep(5)  # a kernel reads "idle" between its start and its first cell: let them settle
     return time.monotonic() - t0
 
 
