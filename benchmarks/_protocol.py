@@ -259,10 +259,10 @@ class Sampler:
         self.server_cpu0 = cpu(self.server_pid)
         for pid in self.kernel_pids():
             self.first[pid] = cpu(pid)
-        while self.running:
-            self.sample(cpu, rss)
+        while self.running:  # in a thread: walking /proc must not hold up the learners' event loop
+            await asyncio.to_thread(self.sample, cpu, rss)
             await asyncio.sleep(every)
-        self.sample(cpu, rss)
+        await asyncio.to_thread(self.sample, cpu, rss)
 
     def sample(self, cpu: Any, rss: Any) -> None:
         pids = self.kernel_pids()

@@ -159,10 +159,10 @@ class ChromiumSampler:
 
 
 async def run_class(server: procs.VoilaServer, config: str, page: proto.Page, n: int, warm: int,
-                    timeout: float) -> tuple[list[proto.Result], list[pages.Learner], proto.Sampler]:
+                    timeout: float, chromium: int) -> tuple[list[proto.Result], list[pages.Learner], proto.Sampler]:
     assert server.proc is not None
     sampler = proto.Sampler(server.proc.pid, server.kernel_pids)
-    samples = CHROMIUM_SAMPLES if n >= 10 else 0
+    samples = max(0, min(chromium, n - 1)) if n >= 10 else 0
     browsers = ChromiumSampler(server.base, config, samples, SPREAD_S, timeout) if samples else None
     if browsers is not None:
         await asyncio.to_thread(browsers.wait_ready)
@@ -195,7 +195,7 @@ def wait_culled(server: procs.VoilaServer, kernel_ids: list[str]) -> tuple[int, 
     return len(alive), time.monotonic() - t0
 
 
-def one_run(config: str, n: int, timeout: float) -> dict[str, Any]:
+def one_run(config: str, n: int, timeout: float, chromium: int = CHROMIUM_SAMPLES) -> dict[str, Any]:
     db = Path(tempfile.mkdtemp(prefix="drillbook-class-")) / "drillbook.sqlite3"
     out: dict[str, Any] = {"config": config, "n": n, "load_before": procs.loadavg()}
     server, tmp, page, warm = start_server(config, n, db)
@@ -204,7 +204,7 @@ def one_run(config: str, n: int, timeout: float) -> dict[str, Any]:
         out["warm_kernels"] = warm
         out["warm_up_s"] = round(wait_warm(server, warm), 1)
         out["warm_rss_mib"] = round(sum(procs.rss_kib(p) for p in server.kernel_pids()) / 1024, 1)
-        protocol, people, sampler = asyncio.run(run_class(server, config, page, n, warm, timeout))
+        protocol, people, sampler = asyncio.run(run_class(server, config, page, n, warm, timeout, chromium))
         done = [r for r in protocol if r.error is None]
         out["protocol"] = [asdict(r) for r in protocol]
         out["page_s"] = {"p50": pct([r.full_s for r in done if r.full_s], 50),
@@ -286,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--timeout", type=float, default=300, help="per-learner limit (s); bounds N=100")
+    parser.add_argument("--chromium-samples", type=int, default=CHROMIUM_SAMPLES,
+                        help="real Chromium learners among the N (N >= 10; 0: protocol learners only)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     configs = [c for c in args.configs.split(",") if c]
@@ -299,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.monotonic()
             print(f"-- {config} N={n} ...", flush=True)
             try:
-                run = one_run(config, n, args.timeout)
+                run = one_run(config, n, args.timeout, args.chromium_samples)
             except Exception as exc:  # noqa: BLE001 - one failed run must not lose the others
                 run = {"config": config, "n": n, "errors": [f"run failed: {type(exc).__name__}: {exc}"]}
             run["wall_s"] = round(time.monotonic() - t0, 1)
