@@ -11,8 +11,9 @@ request arrives (:func:`drillbook.query.serve_request`).
 A kernel handed to a learner is refilled ``fill_delay`` seconds later, is an ordinary kernel
 from then on and is culled like one; warm kernels waiting in the pool are never culled.
 
-Each warm kernel costs memory (about 75 MB RSS for the replay on this project's benchmark
-machine: benchmarks/RESULTS.md), so the pool is sized for the audience:
+Each warm kernel costs memory (about 101 MiB RSS for the replay, 116 MiB for a primer with its
+consoles and quizzes built, on this project's benchmark machine: benchmarks/RESULTS.md), so the
+pool is sized for the audience:
 
 * default (one learner or a few): one warm kernel per notebook;
 * ``--class-size N``: N for the replay, which the whole class opens at the same moment, and a
