@@ -5,23 +5,19 @@ widget state must change the way a learner would see it. The benchmark itself is
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 import time
-from collections.abc import Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from collections.abc import Iterator
 
 import pytest
 
+from ._aio import run
 from .browser._server import VoilaServer, start_course_server
 from .conftest import REPO
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 import _protocol as proto  # noqa: E402
-
-T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -33,13 +29,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
     finally:
         course.stop()
     assert not course.leftovers()
-
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run`` in a thread of its own: the browser suite's sync Playwright keeps an event
-    loop running in this thread for the whole session."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 def _says(states: dict[str, object], text: str) -> bool:
@@ -63,7 +52,7 @@ def test_one_learner_click_changes_widget_state(server: VoilaServer) -> None:
             sock.close()
         return before, after, updates
 
-    before, after, updates = _run(play())
+    before, after, updates = run(play())
     assert len(before) > 20 and not _says(before, "you chose B)")
     assert updates and _says(after, "Round 1, you chose B)")
     assert _says(after, "Round 2 of")  # the replay moved on to the next round
@@ -74,7 +63,7 @@ def test_one_learner_click_changes_widget_state(server: VoilaServer) -> None:
 
 @pytest.mark.timeout(300)
 def test_class_of_one_reports_every_figure(server: VoilaServer) -> None:
-    [result] = _run(proto.class_of(server.base, proto.replay_page(), 1, 0.0, 120))
+    [result] = run(proto.class_of(server.base, proto.replay_page(), 1, 0.0, 120))
     assert result.error is None, result.error
     assert result.html_s is not None and result.full_s is not None and result.click_s is not None
     assert 0 < result.html_s <= result.full_s and result.widgets > 20 and result.kernel_id

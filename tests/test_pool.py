@@ -13,6 +13,8 @@ from typing import Any
 
 from drillbook import pool
 
+from ._aio import run
+
 
 class PooledLikeVoila:
     """What drillbook relies on in Voila's ``VoilaKernelManager``: ``_pools`` of tasks, and
@@ -45,7 +47,7 @@ def test_only_started_kernels_count_and_are_handed_out_first() -> None:
         waiting_out_delay.cancel()
         return voila_size, size, taken, after
 
-    voila_size, size, taken, after = asyncio.run(scenario())
+    voila_size, size, taken, after = run(scenario())
     assert voila_size == 3  # Voila would hand a learner the refill and make them wait its delay
     assert size == 1 and taken == {"kernel_id": "warm-1"}
     assert after == 0  # the next learner gets a kernel started at once, as without a pool
@@ -90,7 +92,7 @@ def test_pages_that_start_a_kernel_queue_and_refills_wait_for_them() -> None:
         waiting_refill = asyncio.create_task(refill())
         await asyncio.gather(*pages, waiting_refill)
 
-    asyncio.run(scenario())
+    run(scenario())
     assert most == 2  # never more than two kernels starting at once
     assert refilled_while_busy == [0]  # the refill went only once every learner had their page
     assert starts.busy == 0

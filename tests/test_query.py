@@ -180,6 +180,7 @@ def test_warm_replay_turns_into_the_instructors_views(warm_kernel: Callable[[str
     footer("incident-replay.ipynb")
     shown = page.children[0]
     assert shown is not built and isinstance(shown, ReplayApp)
+    assert built.instructor.comm is None and built.comm is None  # closed: never sent to the browser
     assert shown.pulse is not None and shown.runs.group == "red" and not shown.runs.logged
     shown.pulse.stop()
 

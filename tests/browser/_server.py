@@ -32,6 +32,13 @@ CHROMIUM = Path(os.environ.get("DRILLBOOK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
+# A test run started in the background by a shell without job control (``cmd &`` in a script,
+# as some CI runners do) ignores SIGINT, and every server it starts would inherit that: Ctrl+C,
+# which the shutdown tests send, would then do nothing. The servers get the default back
+# (a handler set here is reset to the default in the child; only "ignore" is inherited).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 #: Runs exactly what ``drillbook.serve.main`` runs (its argv builder and its Voila subclass):
 #: ``./run serve`` options up to ``--``, then extra traitlets, e.g. a short kernel-cull timeout.
 _LAUNCHER = (

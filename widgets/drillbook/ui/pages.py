@@ -20,7 +20,7 @@ from ..identity import learner_identity, learner_name, on_shared_server
 from ..query import awaiting_request, query_params, when_requested
 from ._guard import friendly, message_html
 from ._log import report_to_operator
-from ._models import html
+from ._models import close_tree, html
 from .theme import style_widget
 
 if TYPE_CHECKING:
@@ -91,8 +91,9 @@ def app(scenario_id: str = "bond-failover", query: str | None = None) -> widgets
         if not isinstance(replay, ReplayApp):
             return  # the page could not be built; its error view stays
         if _class_view(params):
-            replay = _replay(scenario_id, params)
+            built, replay = replay, _replay(scenario_id, params)
             page.children = (replay,)
+            close_tree(built)  # the browser must not be sent a second, unused replay
             if not isinstance(replay, ReplayApp):
                 return
         else:
