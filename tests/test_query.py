@@ -159,6 +159,18 @@ def test_warm_replay_page_is_built_before_the_request_and_handed_over_in_the_foo
     assert Store().visits(group="blue-team", learner="ana") == {"incident-replay.ipynb": 1}
 
 
+def test_warm_replay_keeps_names_as_a_replay_built_for_the_request_does(
+        warm_kernel: Callable[[str], list[str]]) -> None:
+    query_string = "name=%20ana%20&group=%20blue-team%20"
+    built_for_request = app("bond-failover", query=query_string)
+    warm_kernel(query_string)
+    page = app("bond-failover")
+    footer("incident-replay.ipynb")
+    warm = page.children[0]
+    assert (warm.runs.group, warm.runs.learner) == (built_for_request.runs.group, built_for_request.runs.learner)
+    assert (warm.runs.group, warm.runs.learner) == ("blue-team", "ana")
+
+
 def test_warm_replay_offers_the_learners_saved_run(warm_kernel: Callable[[str], list[str]]) -> None:
     warm_kernel("name=bo&group=g1")
     Store().save_progress("bond-failover", "B-A", finished=False, total_minutes=20, group="g1", learner="bo")

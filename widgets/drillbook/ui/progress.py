@@ -43,7 +43,8 @@ class RunKeeper:
         self._warn = warn
         self._broken = False
         self._log_events = log_events
-        self.log = RunLog(scenario_id, Learner(group.strip(), learner.strip()), lambda: self.store)
+        self.log = RunLog(scenario_id, Learner(group, learner), lambda: self.store)
+        self.set_identity(group, learner)
 
     @property
     def group(self) -> str:
@@ -71,7 +72,9 @@ class RunKeeper:
         return not self._broken
 
     def set_identity(self, group: str, learner: str) -> None:
-        self.log.identify(group, learner)
+        """Whose run this is; names are kept without surrounding spaces, however they arrive
+        (the constructor, a warm page learning its request, the notes panel's fields)."""
+        self.log.identify(group.strip(), learner.strip())
 
     @property
     def remembered(self) -> bool:
