@@ -85,44 +85,11 @@ def start_server(config: str, n: int, db: Path) -> tuple[procs.VoilaServer, Any,
     return server, None, proto.replay_page(), warm
 
 
-def _sockets_to(port: int) -> set[str]:
-    """Inodes of established TCP connections to 127.0.0.1:``port`` (from ``/proc/net/tcp``)."""
-    remote = f"0100007F:{port:04X}"
-    found = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if fields[2] == remote and fields[3] == "01":
-            found.add(fields[9])
-    return found
-
-
-def _socket_inodes(pid: int) -> set[str]:
-    out = set()
-    try:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            target = os.readlink(fd)
-            if target.startswith("socket:["):
-                out.add(target[8:-1])
-    except OSError:
-        pass
-    return out
-
-
-def warm_and_ready(server: procs.VoilaServer) -> int:
-    """How many of the server's kernels are warm: their page built, waiting in its footer for a
-    learner's request on Voila's ``/voila/query`` websocket (the only TCP connection a kernel
-    makes to the server: kernels talk ZeroMQ over Unix sockets, ``voila.json``). A kernel's
-    execution state is no test: between its start and its first cell, and between cells on a
-    starved machine, a kernel still building its page reads "idle"."""
-    waiting = _sockets_to(server.port)
-    return sum(bool(_socket_inodes(pid) & waiting) for pid in server.kernel_pids())
-
-
 def wait_warm(server: procs.VoilaServer, warm: int, timeout: float = 600) -> float:
     """Until the pool holds ``warm`` kernels that have all run their notebooks (on a busy machine
     a CPU-quiet test is fooled: a starved kernel looks idle); returns the seconds it took."""
     t0 = time.monotonic()
-    while warm and time.monotonic() - t0 < timeout and warm_and_ready(server) < warm:
+    while warm and time.monotonic() - t0 < timeout and server.kernels_waiting_for_learners() < warm:
         time.sleep(2)
     return time.monotonic() - t0
 

@@ -1,4 +1,4 @@
-"""``drillbook.pool``'s change to Voila's pooled kernel manager: a learner beyond the pool is not
+"""``drillbook.pool``'s change to Voila's pooled kernel manager: pool kernels warm a few at a time, a learner beyond the pool is not
 made to wait for a refill's ``fill_delay``, and warm kernels are handed out first.
 
 Voila's own manager is replaced here by the least that shows its behaviour (pools of asyncio
@@ -96,3 +96,140 @@ def test_pages_that_start_a_kernel_queue_and_refills_wait_for_them() -> None:
     assert most == 2  # never more than two kernels starting at once
     assert refilled_while_busy == [0]  # the refill went only once every learner had their page
     assert starts.busy == 0
+
+
+class StartsLikeVoila(PooledLikeVoila):
+    """Voila's ``_initialize`` (start a kernel, return its render task at once) and its
+    ``shutdown_all``, recording what they were asked."""
+
+    def __init__(self, pools: dict[str, list["asyncio.Future[Any]"]]) -> None:
+        super().__init__(pools)
+        self.started: list[str] = []
+        self.renders: dict[str, asyncio.Future[Any]] = {}
+        self.shut_down = False
+
+    async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs: Any) -> Any:
+        kernel_id = kernel_id or f"kernel-{len(self.started)}"
+        self.started.append(kernel_id)
+        self.renders[kernel_id] = asyncio.get_running_loop().create_future()
+        return {"kernel_id": kernel_id, "task": self.renders[kernel_id]}
+
+    async def shutdown_all(self, *args: Any, **kwargs: Any) -> None:
+        self.shut_down = True
+
+
+def test_pool_kernels_warm_a_few_at_a_time_each_until_its_page_is_built() -> None:
+    async def scenario() -> dict[str, Any]:
+        manager = pool.course_kernel_manager(StartsLikeVoila)({})
+        manager._course_warm_up = pool.KernelWarmUp(at_once=2)
+        fills = [asyncio.create_task(manager._initialize("incident-replay.ipynb")) for _ in range(4)]
+        manager._pools["incident-replay.ipynb"] = list(fills)  # Voila's pool holds these tasks
+        await asyncio.sleep(0.01)
+        seen: dict[str, Any] = {"first": list(manager.started), "size while building": manager.get_pool_size("incident-replay.ipynb")}
+        pool.FOOTERS.reached("kernel-0")  # its footer opened /voila/query: the page is built
+        await asyncio.sleep(0.01)
+        seen["after footer"] = list(manager.started)
+        seen["kernel-0 done"] = fills[0].done()
+        manager._pools["incident-replay.ipynb"].reverse()  # handed out: built, then building, then queued
+        seen["handed out"] = (await manager.get_rendered_notebook("incident-replay.ipynb"))["kernel_id"]
+        seen["next in line"] = [manager._ready(task) for task in manager._pools["incident-replay.ipynb"]]
+        manager.renders["kernel-1"].set_result(None)  # its notebook ended (an error page)
+        await asyncio.sleep(0.01)
+        seen["after error"] = list(manager.started)
+        for kernel in ("kernel-2", "kernel-3"):
+            pool.FOOTERS.reached(kernel)
+        seen["results"] = [(await fill)["kernel_id"] for fill in fills]
+        seen["warming"] = manager.warm_up().warming
+        return seen
+
+    seen = run(scenario())
+    assert seen["first"] == ["kernel-0", "kernel-1"]  # two at once, the others queued
+    assert seen["size while building"] == 2  # a learner may take a kernel building its page
+    assert seen["handed out"] == "kernel-0" and seen["next in line"] == [1, 1, 0]  # building before queued
+    assert seen["after footer"] == ["kernel-0", "kernel-1", "kernel-2"] and seen["kernel-0 done"]
+    assert seen["after error"] == ["kernel-0", "kernel-1", "kernel-2", "kernel-3"]
+    assert seen["results"] == ["kernel-0", "kernel-1", "kernel-2", "kernel-3"] and seen["warming"] == 0
+
+
+def test_a_kernel_that_never_builds_its_page_gives_its_slot_up_in_time() -> None:
+    async def scenario() -> tuple[bool, bool, int]:
+        warm_up = pool.KernelWarmUp(at_once=1, timeout=0.05)
+        never: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        async with warm_up.turn("incident-replay.ipynb"):
+            built = await warm_up.until_built("stuck-kernel", never)
+        async with warm_up.turn("incident-replay.ipynb"):  # the next one gets the slot
+            pool.FOOTERS.reached("next-kernel")  # reached before anyone waits: not remembered
+            late = await warm_up.until_built("next-kernel", never)
+        return built, late, len(pool.FOOTERS._reached)
+
+    built, late, remembered = run(scenario())
+    assert built is False and late is False
+    assert remembered == 0  # nothing kept for kernels no longer waited on
+
+
+def test_stopping_the_server_starts_no_queued_pool_kernel() -> None:
+    async def scenario() -> tuple[list[str], list[str], bool, int]:
+        manager = pool.course_kernel_manager(StartsLikeVoila)({})
+        manager._course_warm_up = pool.KernelWarmUp(at_once=1)
+        fills = [asyncio.create_task(manager._initialize("incident-replay.ipynb")) for _ in range(3)]
+        await asyncio.sleep(0.01)
+        await manager.shutdown_all()
+        outcomes = await asyncio.gather(*fills, return_exceptions=True)
+        kinds = [type(o).__name__ if isinstance(o, BaseException) else o["kernel_id"] for o in outcomes]
+        return manager.started, kinds, manager.shut_down, manager.warm_up().warming
+
+    started, kinds, shut_down, warming = run(scenario())
+    assert started == ["kernel-0"]  # only the one warming when the server stopped was started
+    assert kinds == ["kernel-0", "PoolClosed", "PoolClosed"] and shut_down and warming == 0
+
+
+def test_a_restart_reruns_the_notebook_without_queueing() -> None:
+    async def scenario() -> tuple[Any, list[str]]:
+        manager = pool.course_kernel_manager(StartsLikeVoila)({})
+        manager._course_warm_up = pool.KernelWarmUp(at_once=1)
+        blocking = asyncio.create_task(manager._initialize("incident-replay.ipynb"))  # holds the slot
+        await asyncio.sleep(0.01)
+        restarted = await asyncio.wait_for(manager._initialize("incident-replay.ipynb", "kernel-7"), 1)
+        blocking.cancel()
+        return restarted["kernel_id"], manager.started
+
+    kernel, started = run(scenario())
+    assert kernel == "kernel-7" and started == ["kernel-0", "kernel-7"]
+
+
+def test_every_notebook_gets_a_warm_kernel_before_any_gets_a_second() -> None:
+    async def scenario() -> list[str]:
+        warm_up = pool.KernelWarmUp(at_once=1)
+        order: list[str] = []
+
+        async def fill(notebook: str) -> None:
+            async with warm_up.turn(notebook):
+                order.append(notebook)
+                await asyncio.sleep(0)
+
+        # Voila fills pool after pool: the replay's three kernels, then each primer's two
+        fills = [asyncio.create_task(fill(nb)) for nb in ["replay"] * 3 + ["index"] * 2 + ["quiz"] * 2]
+        await asyncio.gather(*fills)
+        return order
+
+    assert run(scenario()) == ["replay", "index", "quiz", "replay", "index", "quiz", "replay"]
+
+
+def test_a_warm_up_cancelled_while_queued_leaves_the_slots_as_they_were() -> None:
+    async def scenario() -> tuple[int, list[str]]:
+        turns = pool.Turns(at_once=1)
+        got: list[str] = []
+        await turns.acquire(priority=0)  # the one slot is taken
+        queued = asyncio.create_task(turns.acquire(priority=0))
+        later = asyncio.create_task(turns.acquire(priority=5))
+        await asyncio.sleep(0)
+        queued.cancel()  # e.g. the server stopped while it waited
+        await asyncio.gather(queued, return_exceptions=True)
+        turns.release()  # the slot goes to the one still waiting
+        await later
+        got.append("later")
+        turns.release()
+        return turns.free, got
+
+    free, got = run(scenario())
+    assert got == ["later"] and free == 1

@@ -216,6 +216,15 @@ class VoilaServer:
     def kernel_pids(self) -> set[int]:
         return {pid for pid in self.processes() if "ipykernel" in cmdline(pid)}
 
+    def kernels_waiting_for_learners(self) -> int:
+        """How many kernels are warm: their page built, waiting in its footer for a learner's
+        request on Voila's ``/voila/query`` websocket (the only TCP connection a kernel makes to
+        the server: kernels talk ZeroMQ over Unix sockets, ``voila.json``). A kernel's execution
+        state is no test: between its start and its first cell, and between cells on a starved
+        machine, a kernel still building its page reads "idle"."""
+        waiting = _connections_to(self.port)
+        return sum(bool(_socket_inodes(pid) & waiting) for pid in self.kernel_pids())
+
     def kernel_pid(self, kernel_id: str) -> int | None:
         """The process of the kernel with this id (its connection file is named after it)."""
         found = [pid for pid in self.kernel_pids() if f"kernel-{kernel_id}.json" in cmdline(pid)]
@@ -253,6 +262,29 @@ class VoilaServer:
         pgid = self.proc.pid if self.proc else -1
         pids = {p for p in self.seen if alive(p)} | group_members(pgid)
         return [f"{p}: {cmdline(p)[:120]}" for p in sorted(pids)]
+
+
+def _connections_to(port: int) -> set[str]:
+    """Inodes of established TCP connections to 127.0.0.1:``port`` (from ``/proc/net/tcp``)."""
+    remote = f"0100007F:{port:04X}"
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[2] == remote and fields[3] == "01":
+            found.add(fields[9])
+    return found
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    out = set()
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                out.add(target[8:-1])
+    except OSError:
+        pass
+    return out
 
 
 def start_course_server(name: str, extra: tuple[str, ...] = (), timeout: float = 120.0,

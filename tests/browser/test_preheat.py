@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from drillbook.course import default_course, page_title
-from drillbook.pool import NOT_PREHEATED
+from drillbook.pool import NOT_PREHEATED, STARTS, warm_kernel_count
 
 from . import _pages
 from ._server import VoilaServer, alive, start_course_server
@@ -32,10 +32,25 @@ def _served_warm(server: VoilaServer, kernel: str, notebook: str) -> bool:
     return f"Using pre-heated kernel: {kernel} for {notebook}" in server.log_text()
 
 
+def _wait_pool_warm(server: VoilaServer, notebook: str, timeout: float = 240) -> None:
+    """Until ``notebook``'s pool has its page built again: Voila logs "filled" once for the
+    first fill and once per refill, and every kernel handed out is refilled."""
+    def warm() -> bool:
+        log = server.log_text()
+        handed_out = len(re.findall(rf"Using pre-heated kernel: \S+ for {re.escape(notebook)}$", log, re.M))
+        return log.count(f"Kernel pool of {notebook} is filled") > handed_out
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not warm():
+        time.sleep(0.5)
+    assert warm(), f"{notebook}'s pool was not warm within {timeout:.0f} s"
+
+
 def test_warm_replay_honours_path_instructor_name_and_group(page: Page, voila: VoilaServer) -> None:
     """The replay cell waits in the warm kernel until the request arrives, then opens at the
     end of ``?path=``, with the instructor view on and the notes under ``?group=`` / ``?name=``."""
     learner = f"warm-{time.monotonic_ns() % 10**8}"
+    _wait_pool_warm(voila, REPLAY)
     _pages.open_notebook(page, voila, REPLAY, selector=".db-report",
                          path="B-A-A", instructor="1", name=learner, group="red-team")
     assert _served_warm(voila, _pages.kernel_id(page), REPLAY), "the page did not come from the pool"
@@ -51,6 +66,7 @@ def test_warm_replay_honours_path_instructor_name_and_group(page: Page, voila: V
 def test_warm_replay_without_a_query_starts_fresh(page: Page, voila: VoilaServer) -> None:
     """No parameters: round 1, instructor view off, nothing pre-filled (the warm kernel does not
     keep a previous learner's query)."""
+    _wait_pool_warm(voila, REPLAY)
     _pages.open_notebook(page, voila, REPLAY, selector=".db-choice")
     assert _served_warm(voila, _pages.kernel_id(page), REPLAY)
     assert _pages.path_code(page) == ""
@@ -73,6 +89,41 @@ def test_every_page_is_titled_from_the_course(page: Page, voila: VoilaServer) ->
 
 
 @pytest.mark.timeout(400)
+def _watch_warm_up(server: VoilaServer, total: int, until: int | None = None) -> tuple[list[int], list[int]]:
+    """Sample the pool filling until ``until`` (default: all ``total``) kernels are warm: how
+    many kernels were still building their page, and how many were warm, at each sample."""
+    building: list[int] = []
+    warm: list[int] = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        kernels = len(server.kernel_pids())
+        waiting = server.kernels_waiting_for_learners()
+        building.append(kernels - waiting)
+        warm.append(waiting)
+        if waiting >= (total if until is None else until):
+            break
+        time.sleep(0.3)
+    assert warm[-1] >= (total if until is None else until), f"the pool never warmed: {warm[-10:]}"
+    return building, warm
+
+
+def test_stopping_while_the_pool_warms_starts_nothing_more(browser: Any) -> None:
+    """Ctrl+C while a class's pool is still warming: the kernels queued for warm-up are never
+    started, those warming stop, and the server exits with no process left behind."""
+    server = start_course_server("pool-warming-stop", serve_args=("--class-size", "12"))
+    try:
+        total = warm_kernel_count(12, len(default_course().entries))
+        _watch_warm_up(server, total, until=1)
+        assert server.proc is not None
+        os.kill(server.proc.pid, signal.SIGINT)
+        server.proc.wait(timeout=120)
+        started = server.log_text().count("Kernel started:")
+        assert started < total, f"all {total} pool kernels were started although the server was stopping"
+    finally:
+        server.stop()
+    assert not server.leftovers(), server.leftovers()
+
+
 def test_class_pool_stops_without_stray_kernels(browser: Any) -> None:
     """``./run serve --class-size 3``: the pool fills (3 replay kernels, one per other notebook);
     four learners arrive at once: three get warm kernels, the fourth (beyond the pool) a kernel
@@ -81,10 +132,12 @@ def test_class_pool_stops_without_stray_kernels(browser: Any) -> None:
     (warm, handed out, started, refilled) gone: Voila's own shutdown, not the harness's SIGKILL."""
     server = start_course_server("pool-shutdown", serve_args=("--class-size", "3"))
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and "Kernel pool of incident-replay.ipynb is filled with 3" not in server.log_text():
-            time.sleep(1)
+        building, warm_seen = _watch_warm_up(server, warm_kernel_count(3, len(default_course().entries)))
+        _wait_pool_warm(server, REPLAY, timeout=10)  # Voila logs it just after the last page is built
         assert "Kernel pool of incident-replay.ipynb is filled with 3 kernel(s)" in server.log_text()
+        # a few at a time, never the whole pool at once, and warm kernels appear along the way
+        assert 1 <= max(building) <= STARTS.at_once, building
+        assert any(0 < seen < max(warm_seen) for seen in warm_seen), warm_seen
         contexts = [browser.new_context() for _ in range(4)]
         pages = [context.new_page() for context in contexts]
         for i, page in enumerate(pages):  # all four requests reach the server within a second

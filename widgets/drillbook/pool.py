@@ -22,14 +22,20 @@ pool is sized for the audience:
 
 The branch atlas (every path played through the widgets, the instructor's answer key) is never
 preheated: it is the heaviest page and the rarest.
+
+Kernels warm a few at a time (:class:`KernelWarmUp`): Voila starts every pool kernel at once, so
+``--class-size 30`` ran 51 notebooks side by side for two minutes, and a page asked for meanwhile
+(the branch atlas in the test suite) waited behind all of them until Voila gave up on it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 REPLAY = "incident-replay.ipynb"
@@ -104,9 +110,8 @@ def cell_timeout(cell: Any, timeout: int | None) -> int | None:
     return None if WAITS_TAG in tags else timeout
 
 
-def _started(task: "asyncio.Future[Any]") -> bool:
-    """A pool entry whose kernel has started (its notebook is running or waiting for a learner),
-    as opposed to a refill still sitting out Voila's ``fill_delay`` or one that failed."""
+def _built(task: "asyncio.Future[Any]") -> bool:
+    """A pool entry whose kernel started and built its page (it waits in the footer, or ended)."""
     return task.done() and not task.cancelled() and task.exception() is None
 
 
@@ -119,20 +124,48 @@ def course_kernel_manager(voila_class: type) -> type:
     70 kernels at once, on top of the 30 refills. Here only started kernels count: a learner
     beyond the pool gets a kernel started for them (as without a pool, through :data:`STARTS`),
     warm kernels are handed out before half-started ones, and a refill waits until no learner
-    is waiting for a kernel.
+    is waiting for a kernel. New pool kernels warm a few at a time (:class:`KernelWarmUp`); one
+    counts as the pool's once its kernel is starting, and built pages are handed out first.
     """
 
     class CourseKernelManager(voila_class):  # type: ignore[misc]
+        _course_warm_up: KernelWarmUp | None = None
+
+        def _ready(self, task: "asyncio.Future[Any]") -> int:
+            """2: page built; 1: its kernel started and is building the page (nothing a learner
+            could be given is further along); 0: queued, sitting out ``fill_delay``, or failed."""
+            if _built(task):
+                return 2
+            return 1 if task in self.warm_up().building else 0
+
+        def warm_up(self) -> KernelWarmUp:
+            """This manager's warm-up queue (made on first use, in the server's event loop)."""
+            if self._course_warm_up is None:
+                self._course_warm_up = KernelWarmUp(at_once=STARTS.at_once)
+            return self._course_warm_up
+
         async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs: Any) -> Any:
-            if kernel_id is None:  # a new warm kernel (not a restart): after the learners waiting
+            if kernel_id is not None:  # a restart: Voila re-runs the notebook in the same kernel
+                return await super()._initialize(notebook_path, kernel_id, **kwargs)
+            warm_up = self.warm_up()
+            async with warm_up.turn(notebook_path):  # a new pool kernel: a few at a time, after learners
                 await STARTS.quiet()
-            return await super()._initialize(notebook_path, kernel_id, **kwargs)
+                warm_up.check_open()
+                with warm_up.building_page():
+                    content = await super()._initialize(notebook_path, None, **kwargs)
+                    await warm_up.until_built(content["kernel_id"], content["task"])
+            return content
+
+        async def shutdown_all(self, *args: Any, **kwargs: Any) -> Any:
+            # Voila awaits every pool entry on the way out: those still queued must not start now
+            self.warm_up().close()
+            return await super().shutdown_all(*args, **kwargs)
 
         def get_pool_size(self, notebook_name: str) -> int:
-            return sum(_started(task) for task in self._pools.get(notebook_name, ()))
+            return sum(self._ready(task) > 0 for task in self._pools.get(notebook_name, ()))
 
         async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any) -> Any:
-            self._pools.get(notebook_name, []).sort(key=lambda task: not _started(task))
+            self._pools.get(notebook_name, []).sort(key=self._ready, reverse=True)
             return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
 
     CourseKernelManager.__name__ = CourseKernelManager.__qualname__ = voila_class.__name__
@@ -148,6 +181,157 @@ def with_course_pools(factory: Callable[..., type]) -> Callable[..., type]:
         return course_kernel_manager(made) if preheat_kernel else made
 
     return build
+
+
+class PoolClosed(Exception):
+    """A queued pool kernel that will not be started: the server is shutting down."""
+
+
+class PageFooters:
+    """Which warm kernels have built their page: the footer's ``get_query_string()`` opens
+    Voila's ``/voila/query/<kernel>`` websocket (``drillbook.serve_handlers`` reports it here),
+    and nothing earlier in a notebook does."""
+
+    def __init__(self) -> None:
+        self._reached: dict[str, asyncio.Event] = {}
+
+    def expect(self, kernel_id: str) -> asyncio.Event:
+        return self._reached.setdefault(kernel_id, asyncio.Event())
+
+    def reached(self, kernel_id: str) -> None:
+        if kernel_id in self._reached:  # only kernels being warmed are waited for
+            self._reached[kernel_id].set()
+
+    def forget(self, kernel_id: str) -> None:
+        self._reached.pop(kernel_id, None)
+
+
+#: One per server process: the ``/voila/query`` handler reports, the warm-ups wait.
+FOOTERS = PageFooters()
+
+#: Seconds a warm-up slot is held at most; a notebook that neither reaches its footer nor ends
+#: (a cell stuck past Voila's own cell limit) must not hold the rest of the pool back for ever.
+WARM_UP_TIMEOUT = 300.0
+
+
+class Turns:
+    """A semaphore whose waiters go in order of priority (lowest first), then of arrival."""
+
+    def __init__(self, at_once: int) -> None:
+        self.free = at_once
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+
+    async def acquire(self, priority: int) -> None:
+        if self.free > 0 and not self._waiting:
+            self.free -= 1
+            return
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (priority, next(self._arrivals), granted)
+        heapq.heappush(self._waiting, entry)
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():  # granted just as it was cancelled
+                self.release()
+            else:
+                self._waiting.remove(entry)
+                heapq.heapify(self._waiting)
+            raise
+
+    def release(self) -> None:
+        while self._waiting:
+            granted = heapq.heappop(self._waiting)[2]
+            if not granted.done():
+                granted.set_result(None)
+                return
+        self.free += 1
+
+
+class KernelWarmUp:
+    """Pool kernels are started a few at a time, each holding its slot until its page is built,
+    one of every notebook first.
+
+    Started all at once, 51 notebooks shared 2 cores for two minutes and every one of them was
+    warm only at the end; a page that needed a kernel of its own meanwhile waited behind all of
+    them (Voila gave up on the branch atlas: "Timeout waiting for IOPub output"). A few at a time,
+    warm kernels appear from the first seconds, a page asked for meanwhile shares the cores with
+    at most ``at_once`` warm-ups, and the total is no longer (the cores were the limit anyway).
+    Every notebook gets its first warm kernel before any gets its second, so whichever page a
+    learner opens early is warm soonest.
+    """
+
+    def __init__(self, at_once: int, timeout: float = WARM_UP_TIMEOUT, footers: PageFooters | None = None) -> None:
+        self.at_once = at_once
+        self.timeout = timeout
+        self.footers = FOOTERS if footers is None else footers
+        self.warming = 0  #: kernels holding a slot now
+        #: pool entries (tasks) whose kernel is starting or building its page
+        self.building: set[asyncio.Future[Any]] = set()
+        self._queued: dict[str, int] = {}  #: per notebook: entries queued or warming
+        self._turns: Turns | None = None
+        self._closing: asyncio.Event | None = None
+
+    def _parts(self) -> tuple[Turns, asyncio.Event]:
+        if self._turns is None or self._closing is None:  # made in the server's event loop
+            self._turns, self._closing = Turns(self.at_once), asyncio.Event()
+        return self._turns, self._closing
+
+    @contextlib.asynccontextmanager
+    async def turn(self, notebook: str) -> AsyncIterator[None]:
+        """Hold a slot while one of ``notebook``'s pool kernels starts and builds its page."""
+        turns, _ = self._parts()
+        ahead = self._queued.get(notebook, 0)
+        self._queued[notebook] = ahead + 1
+        try:
+            await turns.acquire(priority=ahead)
+            try:
+                self.check_open()
+                self.warming += 1
+                try:
+                    yield
+                finally:
+                    self.warming -= 1
+            finally:
+                turns.release()
+        finally:
+            self._queued[notebook] -= 1
+
+    @contextlib.contextmanager
+    def building_page(self) -> Iterator[None]:
+        """Mark the running pool entry as starting its kernel and building its page: a learner
+        who finds no built page takes it rather than a kernel started from nothing."""
+        task = asyncio.current_task()
+        if task is None:  # not in a task: nothing a learner could be handed
+            yield
+            return
+        self.building.add(task)
+        try:
+            yield
+        finally:
+            self.building.discard(task)
+
+    def check_open(self) -> None:
+        if self._parts()[1].is_set():
+            raise PoolClosed("the server is shutting down: this pool kernel is not started")
+
+    async def until_built(self, kernel_id: str, render: "asyncio.Future[Any]") -> bool:
+        """Until ``kernel_id``'s page waits in its footer; ``False`` if its notebook ended
+        first (an error page), the time ran out or the server is closing."""
+        _, closing = self._parts()
+        footer = asyncio.ensure_future(self.footers.expect(kernel_id).wait())
+        stop = asyncio.ensure_future(closing.wait())
+        try:
+            await asyncio.wait({footer, stop, render}, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED)
+            return footer.done()
+        finally:
+            footer.cancel()
+            stop.cancel()
+            self.footers.forget(kernel_id)
+
+    def close(self) -> None:
+        """Queued warm-ups give up (:class:`PoolClosed`) and running ones stop waiting."""
+        self._parts()[1].set()
 
 
 class KernelStarts:

@@ -7,6 +7,9 @@
   ``/voila/api/shutdown/<kernel>`` carrying the ``_xsrf`` cookie, but the render page never sets
   that cookie, so the server refuses the beacon (403) and the kernel lives until the culler takes
   it. The render handler here sets the cookie.
+* A pool kernel counts as warm once its footer opens ``/voila/query/<kernel>`` (the page is
+  built and waits for its learner): the query handler reports that to
+  :data:`drillbook.pool.FOOTERS`, so the pool warms a few kernels at a time.
 * ``/voila/templates/...`` is Voila's template-static handler; on paths that are not
   ``<template>/static/<file>`` or that climb out with ``..`` it raises (500). Here they get 404.
 
@@ -20,10 +23,11 @@ import re
 from typing import Any
 
 import tornado.web
+from voila.request_info_handler import RequestInfoSocketHandler
 from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
-from .pool import STARTS
+from .pool import FOOTERS, STARTS
 
 _TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -51,6 +55,15 @@ class RenderHandler(TornadoVoilaHandler):  # type: ignore[misc]
         self.xsrf_token  # noqa: B018 - reading the token is what sets the cookie in tornado
 
 
+class QuerySocketHandler(RequestInfoSocketHandler):  # type: ignore[misc]
+    """Voila's ``/voila/query/<kernel>`` websocket, which a warm kernel's footer opens to wait
+    for its request: the moment its page is built."""
+
+    def open(self, kernel_id: str) -> None:
+        super().open(kernel_id)
+        FOOTERS.reached(kernel_id)
+
+
 class TemplateStaticHandler(TemplateStaticFileHandler):  # type: ignore[misc]
     """Voila's template-static handler that answers 404 to anything but ``<name>/static/<file>``."""
 
@@ -68,11 +81,12 @@ class TemplateStaticHandler(TemplateStaticFileHandler):  # type: ignore[misc]
 _REPLACEMENTS: dict[type, type] = {
     TornadoVoilaHandler: RenderHandler,
     TemplateStaticFileHandler: TemplateStaticHandler,
+    RequestInfoSocketHandler: QuerySocketHandler,
 }
 
 
 def patch_rules(rules: list[Any]) -> list[Any]:
-    """Voila's handler rules with the two handlers above swapped in; everything else as is."""
+    """Voila's handler rules with the handlers above swapped in; everything else as is."""
     patched = []
     for rule in rules:
         if isinstance(rule, tuple) and len(rule) >= 2 and rule[1] in _REPLACEMENTS:
