@@ -52,7 +52,7 @@ import _procs as procs  # noqa: E402
 import _protocol as proto  # noqa: E402
 
 from drillbook import pool as course_pool  # noqa: E402
-from drillbook.course import default_course  # noqa: E402
+from drillbook.content import course_dir  # noqa: E402
 
 LOGS = procs.REPO / "test-artifacts" / "bench"
 CONFIGS = ("bare", "course-no-pool", "course-pool")
@@ -81,7 +81,7 @@ def start_server(config: str, n: int, db: Path) -> tuple[procs.VoilaServer, Any,
     size = 0 if config == "course-no-pool" else min(n, POOL_CAP)
     server = procs.start_course_server(f"bench-class-{config}-{n}", tuple(cull), log_dir=LOGS,
                                        serve_args=("--class-size", str(size)), env={"DRILLBOOK_DB": str(db)})
-    warm = course_pool.warm_kernel_count(size, len(default_course().entries))
+    warm = course_pool.warm_kernel_count(size, course_dir().rglob("*.ipynb"))
     return server, None, proto.replay_page(), warm
 
 

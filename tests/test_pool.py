@@ -233,3 +233,11 @@ def test_a_warm_up_cancelled_while_queued_leaves_the_slots_as_they_were() -> Non
 
     free, got = run(scenario())
     assert got == ["later"] and free == 1
+
+
+def test_the_pool_counts_every_notebook_voila_preheats_not_only_course_entries() -> None:
+    files = ["course/index.ipynb", "course/incident-replay.ipynb", "course/branch-atlas.ipynb",
+             "course/debrief.ipynb", "course/.ipynb_checkpoints/index.ipynb"]
+    assert pool.warm_kernel_count(None, files) == 3  # one each; never the atlas nor a checkpoint copy
+    assert pool.warm_kernel_count(30, files) == 30 + 3 + 3
+    assert pool.warm_kernel_count(0, files) == 0

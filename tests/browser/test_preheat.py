@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from drillbook.content import course_dir
 from drillbook.course import default_course, page_title
 from drillbook.pool import NOT_PREHEATED, STARTS, warm_kernel_count
 
@@ -112,7 +113,7 @@ def test_stopping_while_the_pool_warms_starts_nothing_more(browser: Any) -> None
     started, those warming stop, and the server exits with no process left behind."""
     server = start_course_server("pool-warming-stop", serve_args=("--class-size", "12"))
     try:
-        total = warm_kernel_count(12, len(default_course().entries))
+        total = warm_kernel_count(12, course_dir().rglob("*.ipynb"))
         _watch_warm_up(server, total, until=1)
         assert server.proc is not None
         os.kill(server.proc.pid, signal.SIGINT)
@@ -132,7 +133,9 @@ def test_class_pool_stops_without_stray_kernels(browser: Any) -> None:
     (warm, handed out, started, refilled) gone: Voila's own shutdown, not the harness's SIGKILL."""
     server = start_course_server("pool-shutdown", serve_args=("--class-size", "3"))
     try:
-        building, warm_seen = _watch_warm_up(server, warm_kernel_count(3, len(default_course().entries)))
+        total = warm_kernel_count(3, course_dir().rglob("*.ipynb"))
+        building, warm_seen = _watch_warm_up(server, total)
+        assert len(server.kernel_pids()) == total  # every kernel Voila started is counted
         _wait_pool_warm(server, REPLAY, timeout=10)  # Voila logs it just after the last page is built
         assert "Kernel pool of incident-replay.ipynb is filled with 3 kernel(s)" in server.log_text()
         # a few at a time, never the whole pool at once, and warm kernels appear along the way

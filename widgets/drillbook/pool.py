@@ -35,7 +35,8 @@ import contextlib
 import heapq
 import itertools
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 REPLAY = "incident-replay.ipynb"
@@ -85,13 +86,19 @@ def kernel_pools_config(replay: int, default: int) -> dict[str, dict[str, int]]:
     return {REPLAY: {"pool_size": replay}, "default": {"pool_size": default}}
 
 
-def warm_kernel_count(class_size: int | None, notebooks: int) -> int:
-    """How many kernels the pool holds for a course of ``notebooks`` notebooks."""
+def warm_kernel_count(class_size: int | None, notebooks: Iterable[str]) -> int:
+    """How many kernels the pool holds when Voila serves these notebook files.
+
+    Voila preheats every notebook it finds under its root, course entry or not (the branch
+    atlas is no entry of the learners' course), except :data:`NOT_PREHEATED` and Jupyter's
+    checkpoint copies; so this counts files, not the course's contents.
+    """
     sizes = pool_sizes(class_size)
     if not sizes:
         return 0
-    others = notebooks - 1 - len(NOT_PREHEATED)
-    return sizes[REPLAY] + others * sizes["default"]
+    preheated = {path for path in map(str, notebooks)
+                 if ".ipynb_checkpoints" not in path and Path(path).name not in NOT_PREHEATED}
+    return sum(sizes[REPLAY] if Path(path).name == REPLAY else sizes["default"] for path in preheated)
 
 
 #: Cell tag of the notebook cell that waits for the page's request (:func:`drillbook.query.serve_request`),
