@@ -8,7 +8,7 @@ Learners are simulated at the protocol level (``_protocol.py``: the page request
 websocket, the widget state, one real click), so a hundred of them cost the machine almost
 nothing; for N >= 10, three of the N are real headless Chromium learners (Playwright, same
 event loop) that give the end-to-end figure: time until the first choice button is usable, and
-one click until its result shows. They run in a process of their own at nice 19
+one click until its result shows. They run in a process of their own under ``SCHED_IDLE``
 (``_chromium_sampler.py``) so that they take neither the cores from the server being measured
 nor the event loop from the protocol learners. Learners arrive evenly
 within 2 s, each named in the address (``?name=learner-<i>&group=bench``), as a class is.
@@ -95,7 +95,7 @@ def wait_warm(server: procs.VoilaServer, warm: int, timeout: float = 600) -> flo
 
 
 class ChromiumSampler:
-    """``_chromium_sampler.py`` in a process of its own at nice 19: started and its browser up
+    """``_chromium_sampler.py`` in a process of its own under ``SCHED_IDLE``: started and its browser up
     before the class, released when the class starts, its learners read back at the end."""
 
     def __init__(self, base: str, config: str, learners: int, spread_s: float, timeout: float) -> None:
