@@ -9,7 +9,10 @@ tasks, ``get_rendered_notebook`` takes the first); the real one is driven in the
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
+
+import pytest
 
 from drillbook import pool
 
@@ -104,6 +107,7 @@ class StartsLikeVoila(PooledLikeVoila):
 
     def __init__(self, pools: dict[str, list["asyncio.Future[Any]"]]) -> None:
         super().__init__(pools)
+        self.log = logging.getLogger("voila-like")
         self.started: list[str] = []
         self.renders: dict[str, asyncio.Future[Any]] = {}
         self.shut_down = False
@@ -241,3 +245,42 @@ def test_the_pool_counts_every_notebook_voila_preheats_not_only_course_entries()
     assert pool.warm_kernel_count(None, files) == 3  # one each; never the atlas nor a checkpoint copy
     assert pool.warm_kernel_count(30, files) == 30 + 3 + 3
     assert pool.warm_kernel_count(0, files) == 0
+
+
+def test_the_server_says_how_far_the_pool_has_warmed(caplog: pytest.LogCaptureFixture) -> None:
+    async def warm_all() -> None:
+        manager = pool.course_kernel_manager(StartsLikeVoila)({})
+        manager._course_warm_up = pool.KernelWarmUp(at_once=1)
+        fills = [asyncio.create_task(manager._initialize(nb)) for nb in ("index.ipynb", "debrief.ipynb")]
+        manager._pools = {"index.ipynb": [fills[0]], "debrief.ipynb": [fills[1]]}
+        for kernel in ("kernel-0", "kernel-1"):
+            await asyncio.sleep(0.01)
+            pool.FOOTERS.reached(kernel)
+        await asyncio.gather(*fills)
+
+    with caplog.at_level(logging.INFO, logger="voila-like"):
+        run(warm_all())
+    assert [r.getMessage() for r in caplog.records] == [
+        "Warm pages: 1 of 2 built", "Warm pages: all 2 built; learners get their pages at once"]
+    caplog.clear()
+
+    async def scenario() -> None:
+        manager = pool.course_kernel_manager(StartsLikeVoila)({})
+        manager._course_warm_up = pool.KernelWarmUp(at_once=3)
+        fills = [asyncio.create_task(manager._initialize("incident-replay.ipynb")) for _ in range(3)]
+        manager._pools["incident-replay.ipynb"] = list(fills)
+        await asyncio.sleep(0.01)
+        pool.FOOTERS.reached("kernel-1")
+        await asyncio.sleep(0.01)
+        manager.renders["kernel-0"].set_result(None)  # ended without a page: an error, not warm
+        await asyncio.sleep(0.01)
+        pool.FOOTERS.reached("kernel-2")
+        await asyncio.gather(*fills)
+
+    with caplog.at_level(logging.INFO, logger="voila-like"):
+        run(scenario())
+    assert [r.getMessage() for r in caplog.records] == [
+        "Warm pages: 1 of 3 built",
+        "Warm pages: incident-replay.ipynb ended before its page was built (kernel-0)",
+        "Warm pages: 2 of 3 built",  # the one that failed is no warm page
+    ]

@@ -138,6 +138,8 @@ def test_class_pool_stops_without_stray_kernels(browser: Any) -> None:
         assert len(server.kernel_pids()) == total  # every kernel Voila started is counted
         _wait_pool_warm(server, REPLAY, timeout=10)  # Voila logs it just after the last page is built
         assert "Kernel pool of incident-replay.ipynb is filled with 3 kernel(s)" in server.log_text()
+        assert f"Warm pages: 1 of {total} built" in server.log_text()  # the instructor sees the progress
+        assert f"Warm pages: all {total} built; learners get their pages at once" in server.log_text()
         # a few at a time, never the whole pool at once, and warm kernels appear along the way
         assert 1 <= max(building) <= STARTS.at_once, building
         assert any(0 < seen < max(warm_seen) for seen in warm_seen), warm_seen

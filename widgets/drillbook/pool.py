@@ -35,6 +35,7 @@ import contextlib
 import heapq
 import itertools
 import os
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -160,8 +161,22 @@ def course_kernel_manager(voila_class: type) -> type:
                 warm_up.check_open()
                 with warm_up.building_page():
                     content = await super()._initialize(notebook_path, None, **kwargs)
-                    await warm_up.until_built(content["kernel_id"], content["task"])
+                    if await warm_up.until_built(content["kernel_id"], content["task"]):
+                        self._report_warm_pages(warm_up)
+                    elif content["task"].done():
+                        self.log.warning("Warm pages: %s ended before its page was built (%s)",
+                                         notebook_path, content["kernel_id"])
             return content
+
+        def _report_warm_pages(self, warm_up: KernelWarmUp) -> None:
+            """Tell whoever runs the server how far the pool is: an instructor starts it before
+            the class and needs to know when the class can come in (about 2 minutes for 30)."""
+            entries = [task for tasks in self._pools.values() for task in tasks]
+            built = sum(task in warm_up.built for task in entries)
+            if built >= len(entries):
+                self.log.info("Warm pages: all %d built; learners get their pages at once", len(entries))
+            else:
+                self.log.info("Warm pages: %d of %d built", built, len(entries))
 
         async def shutdown_all(self, *args: Any, **kwargs: Any) -> Any:
             # Voila awaits every pool entry on the way out: those still queued must not start now
@@ -275,6 +290,8 @@ class KernelWarmUp:
         self.warming = 0  #: kernels holding a slot now
         #: pool entries (tasks) whose kernel is starting or building its page
         self.building: set[asyncio.Future[Any]] = set()
+        #: pool entries whose page was built (reached its footer); handed-out ones drop away
+        self.built: weakref.WeakSet[asyncio.Future[Any]] = weakref.WeakSet()
         self._queued: dict[str, int] = {}  #: per notebook: entries queued or warming
         self._turns: Turns | None = None
         self._closing: asyncio.Event | None = None
@@ -330,6 +347,8 @@ class KernelWarmUp:
         stop = asyncio.ensure_future(closing.wait())
         try:
             await asyncio.wait({footer, stop, render}, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED)
+            if footer.done() and (task := asyncio.current_task()) is not None:
+                self.built.add(task)
             return footer.done()
         finally:
             footer.cancel()
