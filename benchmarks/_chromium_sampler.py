@@ -15,6 +15,10 @@ it raises its renderers to nice 0 and its IO threads to -8, above the server (se
 ``ps -eLo ni,cls``). ``SCHED_IDLE`` is inherited by every process and thread it starts, and
 Chromium's priority changes (nice values) do not lift a thread out of it.
 
+With ``--from-welcome`` each learner's browser profile has opened the welcome page before
+``ready`` (its HTTP cache holds Voila's front end, as for a class that has the course open when
+the instructor says "open the replay"); without it every learner comes with a cold cache.
+
 Protocol with ``classroom.py``: prints ``ready`` once the browser is up, waits for a line on
 stdin (the class starts), then runs ``--learners`` visits spread over ``--spread`` seconds and
 prints one JSON list of ``_pages.Learner`` records.
@@ -49,11 +53,28 @@ def target_for(name: str) -> pages.Target:
                         ({**first, "then": None, "thenText": None},))
 
 
-async def sample(base: str, target: pages.Target, learners: int, spread_s: float, timeout: float) -> list[pages.Learner]:
+async def seated(browser: Any, base: str, welcome: pages.Target, learners: int, timeout: float) -> list[Any]:
+    """Learners who already have the course open: each profile has loaded the welcome page
+    (Voila's front end is in its HTTP cache, as in a class told "now open the replay")."""
+    profiles = []
+    for _ in range(learners):
+        context = await pages.new_learner_context(browser, vanish=True)
+        tab = await context.new_page()
+        await tab.goto(base + welcome.path, wait_until="commit", timeout=timeout * 1000)
+        await tab.wait_for_function(pages.READY_JS, arg=welcome.ready, polling="raf", timeout=timeout * 1000)
+        await tab.close(run_before_unload=False)
+        profiles.append(context)
+    return profiles
+
+
+async def sample(base: str, target: pages.Target, learners: int, spread_s: float, timeout: float,
+                 from_welcome: bool = False) -> list[pages.Learner]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        welcome = pages.welcome_target() if target.name != "baseline" else target
+        profiles = await seated(browser, base, welcome, learners, timeout) if from_welcome else [None] * learners
         print("ready", flush=True)
         await asyncio.to_thread(sys.stdin.readline)
         start = time.monotonic()
@@ -62,8 +83,8 @@ async def sample(base: str, target: pages.Target, learners: int, spread_s: float
         async def visit(who: pages.Learner) -> Any:
             await asyncio.sleep(spread_s * (who.index + 0.5) / learners)
             try:  # Playwright's timeouts are per step: bound the whole visit like a protocol learner's
-                return await asyncio.wait_for(pages.learner(browser, base, target, who, start,
-                                                            int(timeout * 1000), vanish=True), timeout)
+                return await asyncio.wait_for(pages.learner(browser, base, target, who, start, int(timeout * 1000),
+                                                            vanish=True, context=profiles[who.index]), timeout)
             except asyncio.TimeoutError:
                 who.errors.append(f"at '{who.step}': no usable page within {timeout:.0f} s")
                 return None
@@ -95,9 +116,12 @@ def main() -> int:
     parser.add_argument("--learners", type=int, default=3)
     parser.add_argument("--spread", type=float, default=2.0)
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--from-welcome", action="store_true",
+                        help="each learner has had the welcome page open before (warm HTTP cache)")
     args = parser.parse_args()
     print(f"chromium sampler: {run_only_when_idle()}", file=sys.stderr)  # the browser and its driver inherit it
-    people = asyncio.run(sample(args.base, target_for(args.target), args.learners, args.spread, args.timeout))
+    people = asyncio.run(sample(args.base, target_for(args.target), args.learners, args.spread, args.timeout,
+                                args.from_welcome))
     print(json.dumps([asdict(p) for p in people]), flush=True)
     return 0
 

@@ -237,11 +237,21 @@ async def play_remediation(page: Any, who: Learner, timeout_ms: int) -> None:
         await asyncio.sleep(0.25)
 
 
-async def learner(browser: Any, base: str, target: Target, who: Learner, start: float,
-                  timeout_ms: int, shots: Path | None = None, vanish: bool = False) -> tuple[Any, Any]:
+async def new_learner_context(browser: Any, vanish: bool = False) -> Any:
+    """A learner's browser profile (its own HTTP cache)."""
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     if vanish:  # a learner whose laptop just sleeps: the tab's shutdown beacon never arrives
         await context.route("**/voila/api/shutdown/**", lambda route: route.abort())
+    return context
+
+
+async def learner(browser: Any, base: str, target: Target, who: Learner, start: float,
+                  timeout_ms: int, shots: Path | None = None, vanish: bool = False,
+                  context: Any = None) -> tuple[Any, Any]:
+    """One learner's visit, in a fresh profile (cold cache) or in ``context`` (one that has
+    been on the course before)."""
+    if context is None:
+        context = await new_learner_context(browser, vanish)
     page = await context.new_page()
     page.on("pageerror", lambda exc: who.errors.append(f"pageerror: {exc}"))
     who.opened_at = time.monotonic() - start

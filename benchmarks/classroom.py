@@ -98,13 +98,14 @@ class ChromiumSampler:
     """``_chromium_sampler.py`` in a process of its own under ``SCHED_IDLE``: started and its browser up
     before the class, released when the class starts, its learners read back at the end."""
 
-    def __init__(self, base: str, config: str, learners: int, spread_s: float, timeout: float) -> None:
+    def __init__(self, base: str, config: str, learners: int, spread_s: float, timeout: float,
+                 from_welcome: bool = False) -> None:
         import subprocess
 
         self.proc = subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve().parent / "_chromium_sampler.py"), "--base", base,
              "--target", "baseline" if config == "bare" else "replay", "--learners", str(learners),
-             "--spread", str(spread_s), "--timeout", str(timeout)],
+             "--spread", str(spread_s), "--timeout", str(timeout), *(["--from-welcome"] if from_welcome else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.timeout = timeout
 
@@ -126,13 +127,16 @@ class ChromiumSampler:
 
 
 async def run_class(server: procs.VoilaServer, config: str, page: proto.Page, n: int, warm: int,
-                    timeout: float, chromium: int) -> tuple[list[proto.Result], list[pages.Learner], proto.Sampler]:
+                    timeout: float, chromium: int, from_welcome: bool = False,
+                    ) -> tuple[list[proto.Result], list[pages.Learner], proto.Sampler]:
     assert server.proc is not None
     sampler = proto.Sampler(server.proc.pid, server.kernel_pids)
     samples = max(0, min(chromium, n - 1)) if n >= 10 else 0
-    browsers = ChromiumSampler(server.base, config, samples, SPREAD_S, timeout) if samples else None
+    browsers = ChromiumSampler(server.base, config, samples, SPREAD_S, timeout, from_welcome) if samples else None
     if browsers is not None:
         await asyncio.to_thread(browsers.wait_ready)
+        if from_welcome:  # the welcome pages took warm kernels: the class starts on a full pool
+            await asyncio.to_thread(wait_warm, server, warm)
     sampling = asyncio.create_task(sampler.run(procs.cpu_seconds, procs.rss_kib))
     try:
         if browsers is not None:
@@ -162,7 +166,8 @@ def wait_culled(server: procs.VoilaServer, kernel_ids: list[str]) -> tuple[int, 
     return len(alive), time.monotonic() - t0
 
 
-def one_run(config: str, n: int, timeout: float, chromium: int = CHROMIUM_SAMPLES) -> dict[str, Any]:
+def one_run(config: str, n: int, timeout: float, chromium: int = CHROMIUM_SAMPLES,
+            from_welcome: bool = False) -> dict[str, Any]:
     db = Path(tempfile.mkdtemp(prefix="drillbook-class-")) / "drillbook.sqlite3"
     out: dict[str, Any] = {"config": config, "n": n, "load_before": procs.loadavg()}
     server, tmp, page, warm = start_server(config, n, db)
@@ -171,7 +176,8 @@ def one_run(config: str, n: int, timeout: float, chromium: int = CHROMIUM_SAMPLE
         out["warm_kernels"] = warm
         out["warm_up_s"] = round(wait_warm(server, warm), 1)
         out["warm_rss_mib"] = round(sum(procs.rss_kib(p) for p in server.kernel_pids()) / 1024, 1)
-        protocol, people, sampler = asyncio.run(run_class(server, config, page, n, warm, timeout, chromium))
+        out["chromium_from_welcome"] = from_welcome
+        protocol, people, sampler = asyncio.run(run_class(server, config, page, n, warm, timeout, chromium, from_welcome))
         done = [r for r in protocol if r.error is None]
         out["protocol"] = [asdict(r) for r in protocol]
         out["page_s"] = {"p50": pct([r.full_s for r in done if r.full_s], 50),
@@ -255,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=300, help="per-learner limit (s); bounds N=100")
     parser.add_argument("--chromium-samples", type=int, default=CHROMIUM_SAMPLES,
                         help="real Chromium learners among the N (N >= 10; 0: protocol learners only)")
+    parser.add_argument("--chromium-from-welcome", action="store_true",
+                        help="the Chromium learners have had the welcome page open (Voila's front end cached)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     configs = [c for c in args.configs.split(",") if c]
@@ -268,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.monotonic()
             print(f"-- {config} N={n} ...", flush=True)
             try:
-                run = one_run(config, n, args.timeout, args.chromium_samples)
+                run = one_run(config, n, args.timeout, args.chromium_samples, args.chromium_from_welcome)
             except Exception as exc:  # noqa: BLE001 - one failed run must not lose the others
                 run = {"config": config, "n": n, "errors": [f"run failed: {type(exc).__name__}: {exc}"]}
             run["wall_s"] = round(time.monotonic() - t0, 1)

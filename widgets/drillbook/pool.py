@@ -24,7 +24,7 @@ The branch atlas (every path played through the widgets, the instructor's answer
 preheated: it is the heaviest page and the rarest.
 
 Kernels warm a few at a time (:class:`KernelWarmUp`): Voila starts every pool kernel at once, so
-``--class-size 30`` ran 51 notebooks side by side for two minutes, and a page asked for meanwhile
+``--class-size 30`` ran 54 notebooks side by side for two minutes, and a page asked for meanwhile
 (the branch atlas in the test suite) waited behind all of them until Voila gave up on it.
 """
 
@@ -274,7 +274,7 @@ class KernelWarmUp:
     """Pool kernels are started a few at a time, each holding its slot until its page is built,
     one of every notebook first.
 
-    Started all at once, 51 notebooks shared 2 cores for two minutes and every one of them was
+    Started all at once, 54 notebooks shared 2 cores for two minutes and every one of them was
     warm only at the end; a page that needed a kernel of its own meanwhile waited behind all of
     them (Voila gave up on the branch atlas: "Timeout waiting for IOPub output"). A few at a time,
     warm kernels appear from the first seconds, a page asked for meanwhile shares the cores with
