@@ -89,7 +89,6 @@ def test_every_page_is_titled_from_the_course(page: Page, voila: VoilaServer) ->
         assert titles[0].startswith(entry.title)
 
 
-@pytest.mark.timeout(400)
 def _watch_warm_up(server: VoilaServer, total: int, until: int | None = None) -> tuple[list[int], list[int]]:
     """Sample the pool filling until ``until`` (default: all ``total``) kernels are warm: how
     many kernels were still building their page, and how many were warm, at each sample."""
@@ -125,6 +124,7 @@ def test_stopping_while_the_pool_warms_starts_nothing_more(browser: Any) -> None
     assert not server.leftovers(), server.leftovers()
 
 
+@pytest.mark.timeout(400)
 def test_class_pool_stops_without_stray_kernels(browser: Any) -> None:
     """``./run serve --class-size 3``: the pool fills (3 replay kernels, one per other notebook);
     four learners arrive at once: three get warm kernels, the fourth (beyond the pool) a kernel
