@@ -20,7 +20,7 @@ _PROBE = r"""
 import json, os, sys
 sys.path.insert(0, sys.argv[1])
 import _chromium_sampler as sampler
-from _procs import CHROMIUM, CHROMIUM_ARGS
+from _procs import CHROMIUM, CHROMIUM_ARGS, descendants
 from playwright.sync_api import sync_playwright
 
 mode = sampler.run_only_when_idle()
@@ -29,19 +29,13 @@ with sync_playwright() as pw:
     page = browser.new_page()
     page.set_content("<button>ready</button>")
     page.wait_for_selector("button")
-    me, threads = os.getpid(), []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+    threads = []
+    for pid in descendants(os.getpid()):
         try:
-            ancestors, p = [], int(pid)
-            while p > 1:
-                p = int(open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1])
-                ancestors.append(p)
-            if me not in ancestors:
-                continue
             for tid in os.listdir(f"/proc/{pid}/task"):
                 name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
                 threads.append([name, os.sched_getscheduler(int(tid))])
-        except (OSError, ValueError):
+        except OSError:
             continue  # a thread that ended meanwhile
     browser.close()
 print(json.dumps({"mode": mode, "threads": threads}))
