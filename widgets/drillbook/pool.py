@@ -287,7 +287,6 @@ class KernelWarmUp:
         self.at_once = at_once
         self.timeout = timeout
         self.footers = FOOTERS if footers is None else footers
-        self.warming = 0  #: kernels holding a slot now
         #: pool entries (tasks) whose kernel is starting or building its page
         self.building: set[asyncio.Future[Any]] = set()
         #: pool entries whose page was built (reached its footer); handed-out ones drop away
@@ -311,15 +310,16 @@ class KernelWarmUp:
             await turns.acquire(priority=ahead)
             try:
                 self.check_open()
-                self.warming += 1
-                try:
-                    yield
-                finally:
-                    self.warming -= 1
+                yield
             finally:
                 turns.release()
         finally:
             self._queued[notebook] -= 1
+
+    @property
+    def warming(self) -> int:
+        """Kernels holding a slot now (a slot passed straight to a waiter stays held)."""
+        return self.at_once - self._parts()[0].free
 
     @contextlib.contextmanager
     def building_page(self) -> Iterator[None]:
