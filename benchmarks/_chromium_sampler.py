@@ -1,8 +1,9 @@
 """Real Chromium learners for the classroom benchmark, in a process of their own, run only on
-CPU time the server leaves (Linux's ``SCHED_IDLE``).
+CPU time the server leaves (Linux's ``SCHED_IDLE``) and on one CPU.
 
 The classroom benchmark measures the server with protocol-level learners (``_protocol.py``) and
-samples a few real browsers during the load for the end-to-end figure. Run in the measuring
+samples a few real browsers during the load for the end-to-end figure. They run at idle priority
+and on one CPU only (:func:`stay_out_of_the_servers_way`). Run in the measuring
 process, the browsers' Playwright traffic shared the protocol learners' event loop and their
 Chromium and Playwright driver took seconds of CPU from the 2 cores the server runs on, so the
 figures measured the load generator (a browser learner arriving at 0.3 s pushed the next
@@ -44,6 +45,13 @@ import _pages as pages  # noqa: E402
 from _procs import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 
+#: The sampler's Chromium: the tests' flags, and no software GPU rasterizer. With ``--disable-gpu``
+#: Chromium still starts a GPU process whose rasterizer (SwiftShader) pins its worker threads to
+#: CPUs of its choosing, out of the one CPU :func:`confine_to_one_cpu` gave the sampler; without
+#: it the browser draws the page in its own processes, which stay where they were put.
+SAMPLER_ARGS = [*CHROMIUM_ARGS, "--disable-software-rasterizer"]
+
+
 def target_for(name: str) -> pages.Target:
     """The end-to-end sample: open, first choice usable, one click until its result shows."""
     if name == "baseline":
@@ -72,7 +80,7 @@ async def sample(base: str, target: pages.Target, learners: int, spread_s: float
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=SAMPLER_ARGS)
         welcome = pages.welcome_target() if target.name != "baseline" else target
         profiles = await seated(browser, base, welcome, learners, timeout) if from_welcome else [None] * learners
         print("ready", flush=True)
@@ -109,6 +117,33 @@ def run_only_when_idle() -> str:
     return "nice 19"
 
 
+def confine_to_one_cpu() -> int | None:
+    """This process, and all it starts, runs on one CPU only (the last): the others never see it.
+
+    ``SCHED_IDLE`` yields the CPU to the server's threads but not the stalls Chromium causes
+    meanwhile (its work in the Linux kernel, the caches it evicts). ``interference.py``, 2
+    idle-priority browsers loading the replay while protocol learners open it one at a time:
+    the learners' page p95 went from 0.094 s alone to 0.284 s with the browsers on any CPU, and
+    to 0.104 s with them on one CPU (RESULTS.md). The server and its kernels still have every
+    CPU; the browsers only ever disturb one. ``None`` (nothing done) on a one-CPU machine.
+    """
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    cpus = os.sched_getaffinity(0)
+    if len(cpus) < 2:
+        return None
+    cpu = max(cpus)
+    os.sched_setaffinity(0, {cpu})
+    return cpu
+
+
+def stay_out_of_the_servers_way() -> str:
+    """Idle priority and one CPU for the sampler, its Playwright driver and its Chromium."""
+    mode = run_only_when_idle()
+    cpu = confine_to_one_cpu()
+    return mode if cpu is None else f"{mode} on CPU {cpu}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", required=True)
@@ -119,7 +154,7 @@ def main() -> int:
     parser.add_argument("--from-welcome", action="store_true",
                         help="each learner has had the welcome page open before (warm HTTP cache)")
     args = parser.parse_args()
-    print(f"chromium sampler: {run_only_when_idle()}", file=sys.stderr)  # the browser and its driver inherit it
+    print(f"chromium sampler: {stay_out_of_the_servers_way()}", file=sys.stderr)  # the browser and its driver inherit it
     people = asyncio.run(sample(args.base, target_for(args.target), args.learners, args.spread, args.timeout,
                                 args.from_welcome))
     print(json.dumps([asdict(p) for p in people]), flush=True)
