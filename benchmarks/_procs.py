@@ -23,6 +23,7 @@ from tests.browser._server import (  # noqa: E402  (the shared process helpers)
     CHROMIUM_ARGS,
     COURSE,
     VoilaServer,
+    alive,
     cmdline,
     descendants,
     start_course_server,
@@ -30,7 +31,8 @@ from tests.browser._server import (  # noqa: E402  (the shared process helpers)
 )
 
 HOST = "127.0.0.1"
-__all__ = ["COURSE", "HOST", "VoilaServer", "cmdline", "descendants", "rss_kib", "loadavg", "baseline_server",
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "COURSE", "HOST", "VoilaServer", "alive", "cmdline", "descendants",
+           "start_course_server", "start_voila_on", "rss_kib", "loadavg", "baseline_server",
            "course_server", "cull_args", "kernels", "stop", "cpu_seconds", "machine_busy"]
 
 

@@ -1,16 +1,17 @@
 """Classroom benchmark: does one server hold a class? Measures the server, not the load generator.
 
-    .venv/bin/python benchmarks/classroom.py                 # N = 1, 10, 30, 100 x 3 set-ups (~20 min)
+    .venv/bin/python benchmarks/classroom.py                 # N = 1, 10, 30, 100 x 3 set-ups (~40 min)
     .venv/bin/python benchmarks/classroom.py --sizes 1,10    # a subset
     .venv/bin/python benchmarks/classroom.py --configs course-pool --sizes 30
 
 Learners are simulated at the protocol level (``_protocol.py``: the page request, the kernel
 websocket, the widget state, one real click), so a hundred of them cost the machine almost
-nothing; for N >= 10, three of the N are real headless Chromium learners (Playwright, same
-event loop) that give the end-to-end figure: time until the first choice button is usable, and
-one click until its result shows. They run in a process of their own under ``SCHED_IDLE``
-(``_chromium_sampler.py``) so that they take neither the cores from the server being measured
-nor the event loop from the protocol learners. Learners arrive evenly
+nothing; for N >= 10, three of the N are real headless Chromium learners (Playwright) that
+give the end-to-end figure: time until the first choice button is usable, and
+one click until its result shows. They run in a process of their own under ``SCHED_IDLE`` and
+on one CPU only (``_chromium_sampler.py``) so that they take neither the cores from the server
+being measured nor the event loop from the protocol learners (what they still cost the server:
+``interference.py``). Learners arrive evenly
 within 2 s, each named in the address (``?name=learner-<i>&group=bench``), as a class is.
 
 Three set-ups, each on a fresh server with a short cull timeout (every handed-out kernel must be
@@ -81,7 +82,7 @@ def start_server(config: str, n: int, db: Path) -> tuple[procs.VoilaServer, Any,
     size = 0 if config == "course-no-pool" else min(n, POOL_CAP)
     server = procs.start_course_server(f"bench-class-{config}-{n}", tuple(cull), log_dir=LOGS,
                                        serve_args=("--class-size", str(size)), env={"DRILLBOOK_DB": str(db)})
-    warm = course_pool.warm_kernel_count(size, course_dir().rglob("*.ipynb"))
+    warm = course_pool.warm_kernel_count(size, map(str, course_dir().rglob("*.ipynb")))
     return server, None, proto.replay_page(), warm
 
 
@@ -95,8 +96,8 @@ def wait_warm(server: procs.VoilaServer, warm: int, timeout: float = 600) -> flo
 
 
 class ChromiumSampler:
-    """``_chromium_sampler.py`` in a process of its own under ``SCHED_IDLE``: started and its browser up
-    before the class, released when the class starts, its learners read back at the end."""
+    """``_chromium_sampler.py`` in a process of its own (idle priority, one CPU): started and its
+    browser up before the class, released when the class starts, its learners read back at the end."""
 
     def __init__(self, base: str, config: str, learners: int, spread_s: float, timeout: float,
                  from_welcome: bool = False) -> None:
@@ -249,12 +250,12 @@ def machine_limit(runs: list[dict[str, Any]]) -> tuple[float | None, float | Non
     return None, None
 
 
-def _interrupt(signum: int, frame: Any) -> None:
+def stop_on_sigterm(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt  # so that every server started is stopped on the way out
 
 
 def main(argv: list[str] | None = None) -> int:
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--configs", default=",".join(CONFIGS))
