@@ -137,7 +137,7 @@ def post_shutdown(base: str, kernel_id: str) -> bool:
                                  headers={"Cookie": "_xsrf=drillbook-bench", "X-XSRFToken": "drillbook-bench"})
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status < 300
+            return bool(resp.status < 300)
     except OSError:
         return False
 

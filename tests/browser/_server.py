@@ -191,7 +191,7 @@ class VoilaServer:
                 # A static path: answering it proves the server is up without starting a kernel
                 # (rendering "/" would, when a single notebook is served).
                 with urllib.request.urlopen(self.url("/voila/static/ready-probe"), timeout=5) as resp:
-                    return resp.status < 500
+                    return bool(resp.status < 500)
             except urllib.error.HTTPError as exc:
                 return exc.code < 500
             except (urllib.error.URLError, ConnectionError, TimeoutError, socket.timeout):
