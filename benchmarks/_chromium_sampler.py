@@ -137,10 +137,11 @@ def confine_to_one_cpu() -> int | None:
     return cpu
 
 
-def stay_out_of_the_servers_way() -> str:
-    """Idle priority and one CPU for the sampler, its Playwright driver and its Chromium."""
+def stay_out_of_the_servers_way(one_cpu: bool = True) -> str:
+    """Idle priority, and one CPU unless ``one_cpu`` is false, for this process and all it starts
+    (the sampler's Playwright driver and Chromium); says what was done."""
     mode = run_only_when_idle()
-    cpu = confine_to_one_cpu()
+    cpu = confine_to_one_cpu() if one_cpu else None
     return mode if cpu is None else f"{mode} on CPU {cpu}"
 
 

@@ -100,15 +100,6 @@ CHROMIUM_FLAGS = {"tests": CHROMIUM_ARGS, "sampler": sampler.SAMPLER_ARGS}
 
 # -- the browsers (this script's --browsers-child mode) ------------------------------------------
 
-def place(placement: str) -> str:
-    """Idle priority (and one CPU) for this process and all it starts; says what was done."""
-    mode = sampler.run_only_when_idle()
-    if placement == "one-cpu":
-        cpu = sampler.confine_to_one_cpu()
-        mode += "" if cpu is None else f" on CPU {cpu}"
-    return mode
-
-
 class FrontEndCopy:
     """Voila's front end, fetched from the server once and answered from memory afterwards."""
 
@@ -181,7 +172,8 @@ def browsers_child(argv: list[str]) -> int:
     parser.add_argument("--static-elsewhere", action="store_true")
     parser.add_argument("--chromium-flags", choices=sorted(CHROMIUM_FLAGS), default="sampler")
     args = parser.parse_args(argv)
-    print(f"interference browsers: {place(args.placement)}", file=sys.stderr, flush=True)  # all it starts inherits it
+    placed = sampler.stay_out_of_the_servers_way(one_cpu=args.placement == "one-cpu")  # all it starts inherits it
+    print(f"interference browsers: {placed}", file=sys.stderr, flush=True)
     asyncio.run(keep_loading(args.base, args.browsers, args.static_elsewhere, list(CHROMIUM_FLAGS[args.chromium_flags])))
     return 0
 

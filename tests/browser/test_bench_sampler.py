@@ -34,9 +34,9 @@ with sync_playwright() as pw:
     threads = []
     for pid in descendants(os.getpid()):
         try:
+            command = open(f"/proc/{pid}/cmdline").read().replace("\0", " ")
             for tid in os.listdir(f"/proc/{pid}/task"):
                 name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
-                command = open(f"/proc/{pid}/cmdline").read().replace("\0", " ")
                 threads.append([name, os.sched_getscheduler(int(tid)), sorted(os.sched_getaffinity(int(tid))), command])
         except OSError:
             continue  # a thread that ended meanwhile
@@ -45,25 +45,25 @@ print(json.dumps({"mode": mode, "threads": threads}))
 """
 
 
-def _probe() -> dict:
+@pytest.fixture(scope="module")
+def report() -> dict:
+    """One probe for both tests: each launch of Chromium costs seconds."""
     done = subprocess.run([sys.executable, "-c", _PROBE, str(REPO / "benchmarks")], capture_output=True,
                           text=True, timeout=120, check=True)
-    report: dict = json.loads(done.stdout.strip().splitlines()[-1])
-    assert any("chrom" in name.lower() for name, *_ in report["threads"]), report  # Chromium's own were seen
-    return report
+    found: dict = json.loads(done.stdout.strip().splitlines()[-1])
+    assert any("chrom" in name.lower() for name, *_ in found["threads"]), found  # Chromium's own were seen
+    return found
 
 
 @pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
-def test_sampled_browsers_run_only_on_cpu_the_server_leaves() -> None:
-    report = _probe()
+def test_sampled_browsers_run_only_on_cpu_the_server_leaves(report: dict) -> None:
     assert report["mode"].startswith("SCHED_IDLE")
     outranking = [name for name, policy, *_ in report["threads"] if policy != os.SCHED_IDLE]
     assert not outranking, f"threads that compete with the server: {sorted(set(outranking))}"
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one CPU: nothing to leave to the server")
-def test_sampled_browsers_stay_on_one_cpu_and_leave_the_others_to_the_server() -> None:
-    report = _probe()
+def test_sampled_browsers_stay_on_one_cpu_and_leave_the_others_to_the_server(report: dict) -> None:
     cpus = {cpu for _, _, allowed, _ in report["threads"] for cpu in allowed}
     elsewhere = sorted({f"{name} ({command.split(' --')[0]} {' '.join(command.split()[1:2])})"
                         for name, _, allowed, command in report["threads"] if allowed != [max(cpus)]})
