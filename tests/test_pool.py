@@ -111,6 +111,9 @@ class StartsLikeVoila(PooledLikeVoila):
         self.started: list[str] = []
         self.renders: dict[str, asyncio.Future[Any]] = {}
         self.shut_down = False
+        #: jupyter_client's kernels still starting (an entry leaves once its kernel has started)
+        self._pending_kernels: dict[str, asyncio.Future[Any]] = {}
+        self.starting_at_shutdown: list[str] = []
 
     async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs: Any) -> Any:
         kernel_id = kernel_id or f"kernel-{len(self.started)}"
@@ -120,6 +123,7 @@ class StartsLikeVoila(PooledLikeVoila):
 
     async def shutdown_all(self, *args: Any, **kwargs: Any) -> None:
         self.shut_down = True
+        self.starting_at_shutdown = list(self._pending_kernels)  # Jupyter Server answers these 404
 
 
 def test_pool_kernels_warm_a_few_at_a_time_each_until_its_page_is_built() -> None:
@@ -284,3 +288,21 @@ def test_the_server_says_how_far_the_pool_has_warmed(caplog: pytest.LogCaptureFi
         "Warm pages: incident-replay.ipynb ended before its page was built (kernel-0)",
         "Warm pages: 2 of 3 built",  # the one that failed is no warm page
     ]
+
+
+def test_shutdown_waits_for_kernels_still_starting() -> None:
+    """Ctrl+C during warm-up: a kernel still starting would be refused by Jupyter Server's
+    shutdown (404), which ended the shutdown of every other kernel; it is let finish first."""
+    async def scenario() -> StartsLikeVoila:
+        manager = pool.course_kernel_manager(StartsLikeVoila)({})
+
+        async def start() -> None:
+            await asyncio.sleep(0.05)
+            manager._pending_kernels.pop("kernel-9")
+
+        manager._pending_kernels["kernel-9"] = asyncio.ensure_future(start())
+        await manager.shutdown_all()
+        return manager
+
+    manager = run(scenario())
+    assert manager.shut_down and manager.starting_at_shutdown == []

@@ -52,6 +52,10 @@ FILL_DELAY = 1.0
 CLASS_FILL_DELAY = 15.0
 
 
+#: Seconds a shutdown waits for kernels still starting (jupyter_client's own start timeout).
+KERNEL_START_WAIT = 60.0
+
+
 def pool_sizes(class_size: int | None) -> dict[str, int]:
     """``{"incident-replay.ipynb": n, "default": m}``; empty when no pool is wanted."""
     if class_size is not None and class_size <= 0:
@@ -181,6 +185,12 @@ def course_kernel_manager(voila_class: type) -> type:
         async def shutdown_all(self, *args: Any, **kwargs: Any) -> Any:
             # Voila awaits every pool entry on the way out: those still queued must not start now
             self.warm_up().close()
+            # jupyter_client shuts down kernels still starting too, but Jupyter Server refuses
+            # those ("404: Kernel does not exist"), which ended the shutdown of every other kernel
+            # with Ctrl+C during warm-up (their processes outlived the server): let starts finish.
+            starting = list(getattr(self, "_pending_kernels", {}).values())
+            if starting:
+                await asyncio.wait(starting, timeout=KERNEL_START_WAIT)
             return await super().shutdown_all(*args, **kwargs)
 
         def get_pool_size(self, notebook_name: str) -> int:
